@@ -1,0 +1,16 @@
+//! Onramp's database migrations (sea-orm-migration). Append-only: never edit a merged migration;
+//! add a new file and list it in order in [`Migrator::migrations`].
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_core;
+
+/// Runs every Onramp migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_create_core::Migration)]
+    }
+}

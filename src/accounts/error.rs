@@ -1,0 +1,41 @@
+//! Outcomes of sign-in and account changes.
+
+use crate::store::StoreError;
+
+/// Why an account operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Wrong email or password (never says which).
+    #[error("That email and password do not match an account.")]
+    InvalidCredentials,
+    /// Too many failed attempts.
+    #[error("Too many failed sign-in attempts. Try again in {minutes} minutes, or reset your password.")]
+    Throttled {
+        /// Minutes to wait.
+        minutes: i64,
+    },
+    /// The email address is not verified yet.
+    #[error("Verify your email address first: follow the link we sent you, or ask for a new one.")]
+    EmailNotVerified,
+    /// The link is unknown, used or expired.
+    #[error("This link has expired or has already been used. Ask for a new one.")]
+    BadLink,
+    /// The new password breaks the policy.
+    #[error("{0}")]
+    WeakPassword(String),
+    /// An admin with that email exists.
+    #[error("an admin with that email already exists")]
+    AdminExists,
+    /// Hashing failed.
+    #[error("password hashing failed")]
+    Hash,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sea_orm::DbErr> for AccountError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Store(e.into())
+    }
+}

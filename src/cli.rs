@@ -1,0 +1,165 @@
+//! The command line of CONTRACT.md: `serve`, `migrate`, `admin create`, `check-config`.
+
+use crate::accounts::{check_policy, service as accounts};
+use crate::config::Settings;
+use crate::domain::{AdminRole, Clock};
+use crate::startup::{self, Application};
+use crate::{store, telemetry};
+use anyhow::{anyhow, Context};
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Onramp: Open Banking TPP onboarding server.
+#[derive(Debug, Parser)]
+#[command(name = "onramp", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Migrate the database if needed and serve.
+    Serve {
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Manage bank admins.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Load the configuration and every workflow file; print what is wrong.
+    CheckConfig {
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a bank admin. Reads the password from stdin, or generates one and prints it once.
+    Create {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+        /// reviewer, approver or superadmin.
+        #[arg(long, default_value = "superadmin")]
+        role: String,
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+fn load(config: Option<&PathBuf>) -> anyhow::Result<Settings> {
+    Settings::load(config.map(PathBuf::as_path)).map_err(|e| anyhow!("configuration: {e}"))
+}
+
+/// Runs a parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { config } => {
+            let settings = load(config.as_ref())?;
+            telemetry::init(&settings.log);
+            let app = Application::build(settings, Clock::system()).await?;
+            let s = &app.state().settings;
+            println!("Onramp is running.");
+            println!("  Developer portal: {}/", s.base_url());
+            println!("  Admin console:    {}/admin", s.base_url());
+            println!("  Health:           {}/healthz", s.base_url());
+            println!("Create the first admin with:");
+            println!(
+                "  onramp admin create --email you@bank.example{}",
+                config.as_ref().map(|c| format!(" --config {}", c.display())).unwrap_or_default()
+            );
+            if s.mail.transport == crate::config::MailTransport::File {
+                println!("Mail is written to {} (one .eml per message).", s.mail.dir.display());
+            }
+            app.run_until_stopped().await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { config } => {
+            let settings = load(config.as_ref())?;
+            let db = store::connect(&settings.database_url).await?;
+            store::migrate(&db).await?;
+            println!("Migrations applied to {}.", startup::redact_url(&settings.database_url));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin { command: AdminCommand::Create { email, role, config } } => {
+            let role: AdminRole = role.parse().map_err(|e: String| anyhow!(e))?;
+            let settings = load(config.as_ref())?;
+            let stdin = std::io::stdin();
+            let (password, generated) = if stdin.is_terminal() {
+                (generate_password(), true)
+            } else {
+                let mut s = String::new();
+                stdin.lock().read_to_string(&mut s).context("reading the password from stdin")?;
+                let p = s.trim_end_matches(['\n', '\r']).to_string();
+                if p.is_empty() { (generate_password(), true) } else { (p, false) }
+            };
+            if !generated {
+                check_policy(&password, &email).map_err(|m| anyhow!(m))?;
+            }
+            let state = startup::build_state(settings, Clock::system()).await?;
+            let admin = accounts::create_admin(&state, &email, role, &password).await?;
+            println!("Created {} admin {}.", admin.role, admin.email);
+            if generated {
+                println!("Password (shown once): {password}");
+            }
+            println!("Sign in at {}/admin/login", state.settings.base_url());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckConfig { config } => {
+            let settings = match Settings::load(config.as_deref()) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!(
+                        "{}: {e}",
+                        config.as_ref().map_or("configuration".into(), |c| c.display().to_string())
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            match crate::workflow::Registry::load(&settings.workflows_dir) {
+                Ok(reg) => {
+                    for wf in reg.all() {
+                        println!(
+                            "ok  workflow {} ({} fields, {} states, {} transitions)",
+                            wf.name,
+                            wf.form.fields.len(),
+                            wf.states.len(),
+                            wf.transitions.len()
+                        );
+                    }
+                    println!("Configuration is valid.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("{e}");
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn generate_password() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let body: String = (0..20).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect();
+    format!("{}-{}-{}-{}", &body[0..5], &body[5..10], &body[10..15], &body[15..20])
+}

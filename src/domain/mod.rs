@@ -1,0 +1,15 @@
+//! Shared vocabulary of Onramp: typed ids, secrets, email addresses, roles and the clock.
+//! No I/O and no framework types live here.
+
+pub mod clock;
+pub mod email;
+pub mod ids;
+pub mod paths;
+pub mod role;
+pub mod secret;
+
+pub use clock::Clock;
+pub use email::EmailAddress;
+pub use ids::{AdminId, InstanceId, OrganisationId, UserId};
+pub use role::{Actor, AdminRole};
+pub use secret::{PlainToken, TokenHash};

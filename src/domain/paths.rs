@@ -1,0 +1,45 @@
+//! Route paths, shared by the router, templates, emails and tests, so that links match routes.
+
+/// Portal home.
+pub const HOME: &str = "/";
+/// Signup form.
+pub const SIGNUP: &str = "/signup";
+/// After a signup.
+pub const SIGNUP_DONE: &str = "/signup/check-email";
+/// Email verification link target.
+pub const VERIFY: &str = "/verify";
+/// Ask for a new verification link.
+pub const VERIFY_RESEND: &str = "/verify/resend";
+/// Portal sign-in.
+pub const LOGIN: &str = "/login";
+/// Portal sign-out.
+pub const LOGOUT: &str = "/logout";
+/// Ask for a reset link.
+pub const PASSWORD_FORGOT: &str = "/password/forgot";
+/// Reset link target.
+pub const PASSWORD_RESET: &str = "/password/reset";
+/// The TPP's dashboard.
+pub const DASHBOARD: &str = "/dashboard";
+/// Edit and resubmit the organisation's details.
+pub const ORGANISATION_EDIT: &str = "/organisation/edit";
+/// Admin console inbox.
+pub const ADMIN: &str = "/admin";
+/// Admin sign-in.
+pub const ADMIN_LOGIN: &str = "/admin/login";
+/// Admin sign-out.
+pub const ADMIN_LOGOUT: &str = "/admin/logout";
+/// Admin task pages: `/admin/tasks/{id}`.
+pub const ADMIN_TASKS: &str = "/admin/tasks";
+/// Admin audit page.
+pub const ADMIN_AUDIT: &str = "/admin/audit";
+/// Liveness.
+pub const HEALTHZ: &str = "/healthz";
+/// Readiness.
+pub const READYZ: &str = "/readyz";
+/// Prometheus metrics.
+pub const METRICS: &str = "/metrics";
+
+/// The admin page of one task.
+pub fn admin_task(id: impl std::fmt::Display) -> String {
+    format!("{ADMIN_TASKS}/{id}")
+}

@@ -1,0 +1,108 @@
+//! Mail transports. The file transport is the embedded default; tests use memory.
+
+use crate::config::{MailSettings, MailTransport};
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
+use std::sync::{Arc, Mutex};
+
+/// A message as the memory transport keeps it.
+#[derive(Clone, Debug)]
+pub struct SentMail {
+    /// Recipient.
+    pub to: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+}
+
+#[derive(Clone)]
+enum Transport {
+    File(AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Log,
+    Memory(Arc<Mutex<Vec<SentMail>>>),
+}
+
+/// Sends mail through the configured transport.
+#[derive(Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer").field("from", &self.from.to_string()).finish_non_exhaustive()
+    }
+}
+
+impl Mailer {
+    /// Builds the transport named in the settings.
+    pub fn from_settings(s: &MailSettings) -> Result<Self, String> {
+        let from: Mailbox = s
+            .from
+            .parse()
+            .map_err(|e| format!("mail.from `{}` is not an address: {e}", s.from))?;
+        let transport = match s.transport {
+            MailTransport::File => {
+                std::fs::create_dir_all(&s.dir)
+                    .map_err(|e| format!("cannot create mail.dir {}: {e}", s.dir.display()))?;
+                Transport::File(AsyncFileTransport::new(&s.dir))
+            }
+            MailTransport::Smtp => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(s.smtp_url.expose_secret())
+                    .map_err(|e| format!("mail.smtp_url is not usable: {e}"))?
+                    .build(),
+            ),
+            MailTransport::Log => Transport::Log,
+            MailTransport::Memory => Transport::Memory(Arc::default()),
+        };
+        Ok(Self { from, transport })
+    }
+
+    /// Sends one plain-text message.
+    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        match &self.transport {
+            Transport::Memory(store) => {
+                store
+                    .lock()
+                    .map_err(|_| "mailbox lock poisoned".to_string())?
+                    .push(SentMail { to: to.into(), subject: subject.into(), body: body.into() });
+                Ok(())
+            }
+            Transport::Log => {
+                tracing::info!(mail.to = to, mail.subject = subject, body, "mail (log transport)");
+                Ok(())
+            }
+            Transport::File(t) => {
+                let msg = self.message(to, subject, body)?;
+                t.send(msg).await.map(|_| ()).map_err(|e| e.to_string())
+            }
+            Transport::Smtp(t) => {
+                let msg = self.message(to, subject, body)?;
+                t.send(msg).await.map(|_| ()).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    fn message(&self, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("bad recipient {to}: {e}"))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_string())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Messages kept by the memory transport (empty for the others).
+    pub fn sent(&self) -> Vec<SentMail> {
+        match &self.transport {
+            Transport::Memory(store) => store.lock().map(|m| m.clone()).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}

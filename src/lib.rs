@@ -1,0 +1,22 @@
+//! Onramp: the server a bank (ASPSP) runs to onboard Open Banking third-party providers.
+//!
+//! Layers, top to bottom: [`web`] (actix handlers and templates, thin) → domain services
+//! ([`tpp`], [`tasks`], [`accounts`], [`workflow`], [`email`], [`audit`]) → [`store`] (sea-orm).
+//! [`domain`] holds the shared vocabulary every layer may use.
+
+pub mod accounts;
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod email;
+pub mod forms;
+pub mod ratelimit;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod tasks;
+pub mod telemetry;
+pub mod tpp;
+pub mod web;
+pub mod workflow;

@@ -1,0 +1,113 @@
+//! Building and running the server: connect and migrate the store, load workflows, build the
+//! state, bind the listener and start the background worker (outbox retries, clean-up).
+
+use crate::accounts::Hasher;
+use crate::config::Settings;
+use crate::domain::Clock;
+use crate::email::{outbox, Mailer};
+use crate::state::AppState;
+use crate::store;
+use crate::workflow::Registry;
+use anyhow::{anyhow, Context};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// A built, bound application.
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+    state: AppState,
+}
+
+/// Loads the workflows or returns every error, one per line.
+pub fn load_workflows(settings: &Settings) -> anyhow::Result<Registry> {
+    Registry::load(&settings.workflows_dir).map_err(|errors| {
+        anyhow!(
+            "workflow files are invalid:\n{}",
+            errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+        )
+    })
+}
+
+/// Connects, migrates and builds the state shared by every request.
+pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
+    let workflows = load_workflows(&settings)?;
+    let db = store::connect(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(&settings.database_url)))?;
+    store::migrate(&db).await.context("database migration failed")?;
+    let mailer = Mailer::from_settings(&settings.mail).map_err(|e| anyhow!(e))?;
+    let hasher = Hasher::new(settings.security.argon2_memory_kib, settings.security.argon2_iterations)
+        .map_err(|e| anyhow!("invalid [security] argon2 settings: {e}"))?;
+    Ok(AppState {
+        db,
+        clock,
+        settings: Arc::new(settings),
+        workflows: Arc::new(workflows),
+        mailer,
+        hasher,
+    })
+}
+
+/// Hides a password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Application {
+    /// Builds the state and binds `settings.listen` (port 0 picks a free port).
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let state = build_state(settings, clock).await?;
+        Self::from_state(state).await
+    }
+
+    /// Binds a server around an existing state.
+    pub async fn from_state(state: AppState) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&state.settings.listen)
+            .with_context(|| format!("cannot listen on {}", state.settings.listen))?;
+        let port = listener.local_addr()?.port();
+        let session_key = crate::web::session::load_key(&state).await?;
+        let server = crate::web::server(listener, state.clone(), session_key)?;
+        Ok(Self { port, server, state })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests read the mailbox and the clock through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let worker = tokio::spawn(background_worker(self.state.clone()));
+        let res = self.server.await;
+        worker.abort();
+        res
+    }
+}
+
+/// Retries mail deliveries and clears old throttle counters.
+async fn background_worker(st: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+    let mut rounds: u64 = 0;
+    loop {
+        tick.tick().await;
+        if let Err(e) = outbox::deliver_due(&st.db, &st.mailer, &st.clock).await {
+            tracing::error!(error = %e, "outbox worker failed");
+        }
+        rounds += 1;
+        if rounds % 240 == 0 {
+            let _ = store::rate::purge(&st.db, st.clock.now() - chrono::Duration::days(1)).await;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The application state every service receives: database, clock, settings, workflows, mailer
+//! and password hasher. No actix types; tests build it the same way as `serve`.
+
+use crate::accounts::Hasher;
+use crate::config::Settings;
+use crate::domain::Clock;
+use crate::email::Mailer;
+use crate::store::DatabaseConnection;
+use crate::workflow::Registry;
+use std::sync::Arc;
+
+/// Shared state; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The clock.
+    pub clock: Clock,
+    /// The loaded settings.
+    pub settings: Arc<Settings>,
+    /// The loaded workflows.
+    pub workflows: Arc<Registry>,
+    /// Outgoing mail.
+    pub mailer: Mailer,
+    /// Password hashing.
+    pub hasher: Hasher,
+}
+
+impl AppState {
+    /// An absolute link to a portal path.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.settings.base_url(), path)
+    }
+}

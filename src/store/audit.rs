@@ -1,0 +1,119 @@
+//! The audit trail: append-only rows, read with filters.
+
+use super::entities::audit_events::{self as audit, Entity};
+use super::{Page, StoreError};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+/// A stored audit event.
+#[derive(Clone, Debug)]
+pub struct AuditRecord {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `tpp`, `admin` or `system`.
+    pub actor_type: String,
+    /// Actor id.
+    pub actor_id: Option<String>,
+    /// Actor name at the time.
+    pub actor_name: String,
+    /// What happened, e.g. `signup.submitted`.
+    pub action: String,
+    /// Kind of subject.
+    pub subject_type: String,
+    /// Subject id.
+    pub subject_id: String,
+    /// Organisation concerned.
+    pub organisation_id: Option<String>,
+    /// Details (JSON object).
+    pub detail: serde_json::Value,
+    /// Client address.
+    pub ip: Option<String>,
+}
+
+/// Filters of the audit page.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// Actions starting with this text.
+    pub action: Option<String>,
+    /// Actor name containing this text.
+    pub actor: Option<String>,
+    /// Organisation id.
+    pub organisation_id: Option<String>,
+    /// Not before.
+    pub since: Option<DateTime<Utc>>,
+    /// Not after.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Appends an audit event.
+pub async fn insert(c: &impl ConnectionTrait, r: &AuditRecord) -> Result<(), StoreError> {
+    let am = audit::ActiveModel {
+        id: Set(uuid::Uuid::new_v4().to_string()),
+        at: Set(r.at),
+        actor_type: Set(r.actor_type.clone()),
+        actor_id: Set(r.actor_id.clone()),
+        actor_name: Set(r.actor_name.clone()),
+        action: Set(r.action.clone()),
+        subject_type: Set(r.subject_type.clone()),
+        subject_id: Set(r.subject_id.clone()),
+        organisation_id: Set(r.organisation_id.clone()),
+        detail: Set(r.detail.to_string()),
+        ip: Set(r.ip.clone()),
+    };
+    Entity::insert(am).exec_without_returning(c).await?;
+    Ok(())
+}
+
+fn query(f: &AuditFilter) -> sea_orm::Select<Entity> {
+    let mut q = Entity::find();
+    if let Some(a) = &f.action {
+        q = q.filter(audit::Column::Action.starts_with(a.as_str()));
+    }
+    if let Some(a) = &f.actor {
+        q = q.filter(audit::Column::ActorName.contains(a.as_str()));
+    }
+    if let Some(o) = &f.organisation_id {
+        q = q.filter(audit::Column::OrganisationId.eq(o.as_str()));
+    }
+    if let Some(s) = f.since {
+        q = q.filter(audit::Column::At.gte(s));
+    }
+    if let Some(u) = f.until {
+        q = q.filter(audit::Column::At.lte(u));
+    }
+    q
+}
+
+/// Matching events, newest first, and their total count.
+pub async fn list(
+    c: &impl ConnectionTrait,
+    f: &AuditFilter,
+    page: Page,
+) -> Result<(Vec<AuditRecord>, u64), StoreError> {
+    let total = query(f).count(c).await?;
+    let rows = query(f)
+        .order_by_desc(audit::Column::At)
+        .offset(page.offset())
+        .limit(page.size)
+        .all(c)
+        .await?;
+    let out = rows
+        .into_iter()
+        .map(|m| AuditRecord {
+            at: m.at,
+            actor_type: m.actor_type,
+            actor_id: m.actor_id,
+            actor_name: m.actor_name,
+            action: m.action,
+            subject_type: m.subject_type,
+            subject_id: m.subject_id,
+            organisation_id: m.organisation_id,
+            detail: serde_json::from_str(&m.detail).unwrap_or(serde_json::Value::Null),
+            ip: m.ip,
+        })
+        .collect();
+    Ok((out, total))
+}

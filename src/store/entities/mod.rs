@@ -1,0 +1,12 @@
+//! sea-orm entities, one per table, matching `migrations/`. Only [`crate::store`] names them.
+
+pub mod admins;
+pub mod audit_events;
+pub mod email_tokens;
+pub mod organisations;
+pub mod outbox;
+pub mod portal_users;
+pub mod rate_events;
+pub mod server_secrets;
+pub mod workflow_events;
+pub mod workflow_instances;

@@ -1,0 +1,91 @@
+//! Persistence: the only module that speaks sea-orm and names entity types. It maps rows to
+//! plain records with typed ids, translates constraint violations, and holds no business rules.
+//! Every function takes any connection (the pool or an open transaction) so that services can
+//! group writes in one transaction.
+
+pub mod admins;
+pub mod audit;
+pub mod email_tokens;
+pub mod entities;
+mod error;
+pub mod organisations;
+pub mod outbox;
+pub mod rate;
+pub mod secrets;
+pub mod users;
+pub mod workflows;
+
+pub use error::StoreError;
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database};
+use std::time::Duration;
+
+/// A page request: 1-based page number and page size.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    /// 1-based.
+    pub number: u64,
+    /// Rows per page.
+    pub size: u64,
+}
+
+impl Page {
+    /// Page `number` (at least 1) of `size` rows.
+    pub fn new(number: u64, size: u64) -> Self {
+        Self {
+            number: number.max(1),
+            size: size.clamp(1, 200),
+        }
+    }
+
+    fn offset(&self) -> u64 {
+        (self.number - 1) * self.size
+    }
+}
+
+/// Opens the database named by `url`, creating the SQLite file's folder when needed.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    if let Some(rest) = url.strip_prefix("sqlite://") {
+        let path = rest.split('?').next().unwrap_or_default();
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| StoreError::Setup(e.to_string()))?;
+            }
+        }
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        // One writer at a time is SQLite's rule; a small pool avoids lock storms.
+        opts.max_connections(4).min_connections(1);
+    } else {
+        opts.max_connections(16);
+    }
+    let db = Database::connect(opts).await?;
+    if url.starts_with("sqlite:") {
+        for pragma in [
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = NORMAL",
+            "PRAGMA busy_timeout = 5000",
+            "PRAGMA foreign_keys = ON",
+        ] {
+            db.execute_unprepared(pragma).await?;
+        }
+    }
+    Ok(db)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
+    Migrator::up(db, None).await?;
+    Ok(())
+}
+
+/// Whether the database answers (readiness).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}

@@ -1,0 +1,121 @@
+//! TPP organisations.
+
+use super::entities::organisations::{self as org, Entity};
+use super::error::parse_id;
+use super::{Page, StoreError};
+use crate::domain::OrganisationId;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+/// A stored organisation.
+#[derive(Clone, Debug)]
+pub struct OrganisationRecord {
+    /// Id.
+    pub id: OrganisationId,
+    /// Legal name, as submitted.
+    pub legal_name: String,
+    /// `unverified`, `pending`, `active`, `rejected`, `suspended`.
+    pub status: String,
+    /// Submitted form values (JSON object).
+    pub profile: serde_json::Map<String, serde_json::Value>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn from_model(m: org::Model) -> Result<OrganisationRecord, StoreError> {
+    Ok(OrganisationRecord {
+        id: parse_id(&m.id)?,
+        legal_name: m.legal_name,
+        status: m.status,
+        profile: serde_json::from_str(&m.profile)
+            .map_err(|e| StoreError::Malformed(e.to_string()))?,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// Inserts a new organisation.
+pub async fn insert(c: &impl ConnectionTrait, r: &OrganisationRecord) -> Result<(), StoreError> {
+    let am = org::ActiveModel {
+        id: Set(r.id.to_string()),
+        legal_name: Set(r.legal_name.clone()),
+        status: Set(r.status.clone()),
+        profile: Set(serde_json::Value::Object(r.profile.clone()).to_string()),
+        created_at: Set(r.created_at),
+        updated_at: Set(r.updated_at),
+    };
+    Entity::insert(am).exec_without_returning(c).await?;
+    Ok(())
+}
+
+/// One organisation.
+pub async fn get(
+    c: &impl ConnectionTrait,
+    id: OrganisationId,
+) -> Result<Option<OrganisationRecord>, StoreError> {
+    Entity::find_by_id(id.to_string())
+        .one(c)
+        .await?
+        .map(from_model)
+        .transpose()
+}
+
+/// Sets the status.
+pub async fn set_status(
+    c: &impl ConnectionTrait,
+    id: OrganisationId,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(org::Column::Status, Expr::value(status))
+        .col_expr(org::Column::UpdatedAt, Expr::value(now))
+        .filter(org::Column::Id.eq(id.to_string()))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the submitted profile (a resubmission).
+pub async fn update_profile(
+    c: &impl ConnectionTrait,
+    id: OrganisationId,
+    legal_name: &str,
+    profile: &serde_json::Map<String, serde_json::Value>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(org::Column::LegalName, Expr::value(legal_name))
+        .col_expr(
+            org::Column::Profile,
+            Expr::value(serde_json::Value::Object(profile.clone()).to_string()),
+        )
+        .col_expr(org::Column::UpdatedAt, Expr::value(now))
+        .filter(org::Column::Id.eq(id.to_string()))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Organisations, newest first, optionally with one status.
+pub async fn list(
+    c: &impl ConnectionTrait,
+    status: Option<&str>,
+    page: Page,
+) -> Result<Vec<OrganisationRecord>, StoreError> {
+    let mut q = Entity::find();
+    if let Some(s) = status {
+        q = q.filter(org::Column::Status.eq(s));
+    }
+    q.order_by_desc(org::Column::CreatedAt)
+        .offset(page.offset())
+        .limit(page.size)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}

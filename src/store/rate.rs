@@ -1,0 +1,58 @@
+//! Rate-limit events, counted in a sliding window. Kept in the database so that every node of a
+//! cluster sees the same counts.
+
+use super::entities::rate_events::{self as rate, Entity};
+use super::StoreError;
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+/// Records one event of `kind` for `key`.
+pub async fn record(
+    c: &impl ConnectionTrait,
+    kind: &str,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let am = rate::ActiveModel {
+        id: Set(uuid::Uuid::new_v4().to_string()),
+        kind: Set(kind.to_string()),
+        key: Set(key.to_string()),
+        at: Set(now),
+    };
+    Entity::insert(am).exec_without_returning(c).await?;
+    Ok(())
+}
+
+/// Events of `kind` for `key` since `since`.
+pub async fn count_since(
+    c: &impl ConnectionTrait,
+    kind: &str,
+    key: &str,
+    since: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(Entity::find()
+        .filter(rate::Column::Kind.eq(kind))
+        .filter(rate::Column::Key.eq(key))
+        .filter(rate::Column::At.gt(since))
+        .count(c)
+        .await?)
+}
+
+/// Forgets the events of `kind` for `key` (a successful login clears its failures).
+pub async fn clear(c: &impl ConnectionTrait, kind: &str, key: &str) -> Result<(), StoreError> {
+    Entity::delete_many()
+        .filter(rate::Column::Kind.eq(kind))
+        .filter(rate::Column::Key.eq(key))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Deletes events older than `before`.
+pub async fn purge(c: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64, StoreError> {
+    Ok(Entity::delete_many()
+        .filter(rate::Column::At.lt(before))
+        .exec(c)
+        .await?
+        .rows_affected)
+}

@@ -1,0 +1,324 @@
+//! Starting workflow instances and taking steps on them.
+
+use super::TaskError;
+use crate::audit;
+use crate::domain::{paths, Actor, InstanceId, OrganisationId};
+use crate::email::messages::{self, StateNews};
+use crate::email::outbox::{self, Mail, Queued};
+use crate::forms::Submission;
+use crate::state::AppState;
+use crate::store::organisations::OrganisationRecord;
+use crate::store::workflows::{EventRecord, InstanceRecord};
+use crate::store::{self, ConnectionTrait, TransactionTrait};
+use crate::workflow::{engine, Effect, EmailName, Transition, Workflow};
+
+/// Who is asking: an admin sees every task, a TPP only its organisation's.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    /// The bank's console.
+    Admin,
+    /// One organisation's portal.
+    Organisation(OrganisationId),
+}
+
+/// What a new instance is about.
+pub struct Subject<'a> {
+    /// `organisation`, `application`, …
+    pub kind: &'a str,
+    /// Its id.
+    pub id: String,
+}
+
+/// Starts `wf` for a subject inside the caller's transaction: the first event, the effects of
+/// the initial state and any automatic steps. Emails are queued in `queued`.
+pub async fn start(
+    c: &impl ConnectionTrait,
+    st: &AppState,
+    wf: &Workflow,
+    subject: Subject<'_>,
+    org: &OrganisationRecord,
+    data: serde_json::Map<String, serde_json::Value>,
+    actor: &Actor,
+    queued: &mut Queued,
+) -> Result<InstanceRecord, TaskError> {
+    let now = st.clock.now();
+    let mut inst = InstanceRecord {
+        id: InstanceId::new(),
+        workflow: wf.name.clone(),
+        subject_type: subject.kind.to_string(),
+        subject_id: subject.id,
+        organisation_id: org.id,
+        state: wf.initial.clone(),
+        data,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    store::workflows::insert_instance(c, &inst).await?;
+    let first = EventRecord {
+        seq: 1,
+        action: "submit".into(),
+        from_state: None,
+        to_state: inst.state.clone(),
+        actor_type: actor.kind().into(),
+        actor_id: actor.id(),
+        actor_name: actor.name(),
+        comment: None,
+        at: now,
+    };
+    store::workflows::insert_event(c, inst.id, &first).await?;
+    audit::record(
+        c,
+        audit::Event {
+            actor,
+            action: &format!("{}.submit", wf.name),
+            subject_type: "task",
+            subject_id: inst.id.to_string(),
+            organisation: Some(org.id),
+            detail: serde_json::json!({ "state": inst.state }),
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    enter_state(c, st, wf, &mut inst, org, None, 1, queued).await?;
+    Ok(inst)
+}
+
+/// A step requested by a person.
+pub struct StepRequest<'a> {
+    /// The task.
+    pub instance: InstanceId,
+    /// The action.
+    pub action: &'a str,
+    /// The comment, if any.
+    pub comment: Option<&'a str>,
+    /// The version the person saw.
+    pub expected_version: i32,
+    /// The resubmitted form, for `with_form` steps.
+    pub form: Option<&'a Submission>,
+    /// Client address, for the audit trail.
+    pub ip: Option<String>,
+}
+
+/// Takes a step on a task, in one transaction; sends its emails after the commit.
+pub async fn decide(
+    st: &AppState,
+    scope: Scope,
+    actor: &Actor,
+    req: StepRequest<'_>,
+) -> Result<InstanceRecord, TaskError> {
+    let tx = st.db.begin().await?;
+    let mut inst = store::workflows::get_instance(&tx, req.instance)
+        .await?
+        .ok_or(TaskError::NotFound)?;
+    if let Scope::Organisation(o) = scope {
+        if inst.organisation_id != o {
+            return Err(TaskError::NotFound);
+        }
+    }
+    let wf = st
+        .workflows
+        .get(&inst.workflow)
+        .ok_or_else(|| TaskError::UnknownWorkflow(inst.workflow.clone()))?;
+    let events = store::workflows::events(&tx, inst.id).await?;
+    if inst.version != req.expected_version {
+        return Err(stale(wf, &inst, &events));
+    }
+    let history = super::query::history_of(&events);
+    let comment = req.comment.map(str::trim).filter(|c| !c.is_empty());
+    let t = wf.check_step(&inst.state, req.action, actor, comment, &history)?;
+    let org = store::organisations::get(&tx, inst.organisation_id)
+        .await?
+        .ok_or(TaskError::NotFound)?;
+    let now = st.clock.now();
+    let mut new_data = None;
+    if t.with_form {
+        let sub = req.form.cloned().unwrap_or_default();
+        let values = wf.form.validate(&sub).map_err(TaskError::Form)?;
+        if inst.subject_type == "organisation" {
+            let legal = values
+                .get("legal_name")
+                .and_then(|v| v.as_str())
+                .unwrap_or(&org.legal_name)
+                .to_string();
+            store::organisations::update_profile(&tx, org.id, &legal, &values, now).await?;
+        }
+        new_data = Some(values);
+    }
+    let seq = i32::try_from(events.len()).unwrap_or(i32::MAX) + 1;
+    if !apply(&tx, &mut inst, t, actor, comment, seq, new_data, now).await? {
+        drop(tx);
+        let fresh = store::workflows::get_instance(&st.db, inst.id).await?.ok_or(TaskError::NotFound)?;
+        let events = store::workflows::events(&st.db, inst.id).await?;
+        return Err(stale(wf, &fresh, &events));
+    }
+    audit::record(
+        &tx,
+        audit::Event {
+            actor,
+            action: &format!("{}.{}", wf.name, t.action),
+            subject_type: "task",
+            subject_id: inst.id.to_string(),
+            organisation: Some(org.id),
+            detail: serde_json::json!({ "to": inst.state, "comment": comment }),
+            ip: req.ip,
+        },
+        now,
+    )
+    .await?;
+    let mut queued = Queued::default();
+    let org = store::organisations::get(&tx, inst.organisation_id).await?.unwrap_or(org);
+    enter_state(&tx, st, wf, &mut inst, &org, comment, seq, &mut queued).await?;
+    tx.commit().await?;
+    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    Ok(inst)
+}
+
+fn stale(wf: &Workflow, inst: &InstanceRecord, events: &[EventRecord]) -> TaskError {
+    let last = events.last();
+    TaskError::Stale {
+        by: last.map_or_else(|| "someone".into(), |e| e.actor_name.clone()),
+        at: last.map_or_else(String::new, |e| e.at.format("%d %b %Y %H:%M UTC").to_string()),
+        state: wf.state(&inst.state).map_or(inst.state.clone(), |s| s.label.clone()),
+    }
+}
+
+/// Moves the instance along `t` if its version still matches, and appends the event.
+#[expect(clippy::too_many_arguments, reason = "one step's worth of facts")]
+async fn apply(
+    c: &impl ConnectionTrait,
+    inst: &mut InstanceRecord,
+    t: &Transition,
+    actor: &Actor,
+    comment: Option<&str>,
+    seq: i32,
+    data: Option<serde_json::Map<String, serde_json::Value>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, TaskError> {
+    if !store::workflows::advance(c, inst.id, inst.version, &t.to, data.as_ref(), now).await? {
+        return Ok(false);
+    }
+    let event = EventRecord {
+        seq,
+        action: t.action.clone(),
+        from_state: Some(inst.state.clone()),
+        to_state: t.to.clone(),
+        actor_type: actor.kind().into(),
+        actor_id: actor.id(),
+        actor_name: actor.name(),
+        comment: comment.map(str::to_string),
+        at: now,
+    };
+    match store::workflows::insert_event(c, inst.id, &event).await {
+        Ok(()) => {}
+        // Another writer recorded this step first.
+        Err(store::StoreError::Conflict) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    }
+    inst.state = t.to.clone();
+    inst.version += 1;
+    inst.updated_at = now;
+    if let Some(d) = data {
+        inst.data = d;
+    }
+    Ok(true)
+}
+
+/// Applies what entering the instance's current state does: effects, the TPP's email, the
+/// admins' notice, and any automatic step (repeated while automatic steps follow).
+#[expect(clippy::too_many_arguments, reason = "one step's worth of facts")]
+async fn enter_state(
+    c: &impl ConnectionTrait,
+    st: &AppState,
+    wf: &Workflow,
+    inst: &mut InstanceRecord,
+    org: &OrganisationRecord,
+    comment: Option<&str>,
+    mut seq: i32,
+    queued: &mut Queued,
+) -> Result<(), TaskError> {
+    let mut comment = comment.map(str::to_string);
+    // Automatic steps cannot loop for ever: the registry refuses two from one state, and we stop
+    // after a few in a row.
+    for _ in 0..8 {
+        let Some(state) = wf.state(&inst.state) else { return Ok(()) };
+        let now = st.clock.now();
+        for effect in &state.effects {
+            let status = match effect {
+                Effect::ActivateOrganisation => "active",
+                Effect::RejectOrganisation => "rejected",
+                Effect::SuspendOrganisation => "suspended",
+            };
+            store::organisations::set_status(c, org.id, status, now).await?;
+        }
+        let mut mails: Vec<Mail> = Vec::new();
+        if let Some(name) = state.email {
+            let kind = match name {
+                EmailName::Received => "received",
+                EmailName::Approved => "approved",
+                EmailName::Rejected => "rejected",
+                EmailName::InfoRequested => "info_requested",
+                EmailName::StatusChanged => "status_changed",
+            };
+            let link = st.link(paths::DASHBOARD);
+            let news = StateNews {
+                kind,
+                legal_name: &org.legal_name,
+                workflow_title: &wf.title,
+                state_label: &state.label,
+                comment: comment.as_deref().unwrap_or_default(),
+                link: &link,
+            };
+            for user in store::users::list_by_org(c, org.id).await? {
+                if user.email_verified_at.is_some() {
+                    mails.push(messages::state_changed(&user.email, &news)?);
+                }
+            }
+        }
+        let admin_steps: Vec<&Transition> =
+            wf.leaving(&state.name).filter(|t| t.is_admin_step()).collect();
+        if !admin_steps.is_empty() {
+            let link = st.link(&paths::admin_task(inst.id));
+            let recipients: Vec<String> = if wf.notify_admins.is_empty() {
+                store::admins::list_active(c)
+                    .await?
+                    .into_iter()
+                    .filter(|a| admin_steps.iter().any(|t| t.allows_admin(a.role)))
+                    .map(|a| a.email)
+                    .collect()
+            } else {
+                wf.notify_admins.clone()
+            };
+            for to in recipients {
+                mails.push(messages::task_waiting(&to, &org.legal_name, &wf.title, &state.label, &link)?);
+            }
+        }
+        outbox::queue(c, &st.clock, mails, queued).await?;
+
+        let Some(auto) = wf.auto_step(&state.name) else { return Ok(()) };
+        seq += 1;
+        if !apply(c, inst, auto, &Actor::System, None, seq, None, now).await? {
+            return Ok(());
+        }
+        audit::record(
+            c,
+            audit::Event {
+                actor: &Actor::System,
+                action: &format!("{}.{}", wf.name, auto.action),
+                subject_type: "task",
+                subject_id: inst.id.to_string(),
+                organisation: Some(org.id),
+                detail: serde_json::json!({ "to": inst.state, "automatic": true }),
+                ip: None,
+            },
+            now,
+        )
+        .await?;
+        comment = None;
+    }
+    Ok(())
+}
+
+/// Re-exported for callers that check steps without taking them.
+pub use engine::actor_key;

@@ -1,0 +1,39 @@
+//! Outcomes of signup operations.
+
+use crate::forms::FieldErrors;
+use crate::store::StoreError;
+
+/// Why a signup operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignupError {
+    /// Fields failed validation; the form is shown again with these messages.
+    #[error("the form has errors")]
+    Invalid(FieldErrors),
+    /// Too many signups from this address.
+    #[error("Too many signups from your network in the last hour. Try again later.")]
+    Throttled,
+    /// The verification link is unknown, used or expired.
+    #[error("This verification link has expired or has already been used. Ask for a new one below.")]
+    BadLink,
+    /// The signup workflow is missing.
+    #[error("the signup workflow is not loaded")]
+    NoWorkflow,
+    /// Hashing failed.
+    #[error("password hashing failed")]
+    Hash,
+    /// A task operation failed.
+    #[error(transparent)]
+    Task(#[from] crate::tasks::TaskError),
+    /// A template failed.
+    #[error("rendering an email failed")]
+    Render(#[from] askama::Error),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sea_orm::DbErr> for SignupError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Store(e.into())
+    }
+}

@@ -1,0 +1,8 @@
+//! TPP organisations and their signup: the configurable signup form (from the `signup`
+//! workflow), account creation without account enumeration, email verification that starts the
+//! signup workflow, and resubmission when the bank asks for more.
+
+mod error;
+pub mod service;
+
+pub use error::SignupError;

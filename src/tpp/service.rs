@@ -1,0 +1,223 @@
+//! Signup, verification and resubmission.
+
+use super::SignupError;
+use crate::accounts::check_policy;
+use crate::audit;
+use crate::domain::{paths, Actor, EmailAddress, OrganisationId, PlainToken, TokenHash, UserId};
+use crate::email::messages;
+use crate::email::outbox::{self, Queued};
+use crate::forms::{FieldErrors, Submission};
+use crate::ratelimit::Limit;
+use crate::state::AppState;
+use crate::store::email_tokens::TokenUse;
+use crate::store::organisations::OrganisationRecord;
+use crate::store::users::UserRecord;
+use crate::store::{self, StoreError, TransactionTrait};
+use crate::tasks::service::Subject;
+use chrono::Duration;
+
+/// Name of the signup workflow file.
+pub const SIGNUP_WORKFLOW: &str = "signup";
+/// Token purpose of verification links.
+pub const VERIFY_PURPOSE: &str = "verify";
+
+fn signup_limit(st: &AppState) -> Limit {
+    Limit { kind: "signup_ip", max: st.settings.limits.signups_per_ip_per_hour, window: Duration::hours(1) }
+}
+
+fn email_limit(st: &AppState) -> Limit {
+    Limit {
+        kind: "email_addr",
+        max: st.settings.limits.emails_per_address_per_hour,
+        window: Duration::hours(1),
+    }
+}
+
+/// Checks the account part of the signup form (email, password, confirmation).
+fn check_account(sub: &Submission, errors: &mut FieldErrors) -> Option<EmailAddress> {
+    let email = match EmailAddress::parse(sub.get("email").unwrap_or_default()) {
+        Ok(e) => Some(e),
+        Err(m) => {
+            errors.insert("email".into(), m.into());
+            None
+        }
+    };
+    let password = sub.get("password").unwrap_or_default();
+    let confirm = sub.get("password_confirm");
+    if let Err(m) = check_policy(password, email.as_ref().map_or("", EmailAddress::as_str)) {
+        errors.insert("password".into(), m);
+    } else if confirm.is_some_and(|c| c != password) {
+        errors.insert("password_confirm".into(), "The two passwords do not match.".into());
+    }
+    email
+}
+
+/// Handles a signup form. On success (new or existing email alike) a mail is sent and the same
+/// answer is given, so the page never tells whether an address has an account.
+pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), SignupError> {
+    let wf = st.workflows.get(SIGNUP_WORKFLOW).ok_or(SignupError::NoWorkflow)?;
+    let mut errors = FieldErrors::new();
+    let values = wf.form.validate(sub).unwrap_or_else(|e| {
+        errors.extend(e);
+        Default::default()
+    });
+    let email = check_account(sub, &mut errors);
+    let (Some(email), true) = (email, errors.is_empty()) else {
+        return Err(SignupError::Invalid(errors));
+    };
+    let now = st.clock.now();
+    if !signup_limit(st).take(&st.db, ip, now).await? {
+        return Err(SignupError::Throttled);
+    }
+    let password_hash = st
+        .hasher
+        .hash(sub.get("password").unwrap_or_default().to_string())
+        .await
+        .map_err(|()| SignupError::Hash)?;
+
+    let tx = st.db.begin().await?;
+    let mut queued = Queued::default();
+    if store::users::find_by_email(&tx, email.as_str()).await?.is_some() {
+        let mail = messages::signup_existing(
+            email.as_str(),
+            &st.link(paths::LOGIN),
+            &st.link(paths::PASSWORD_FORGOT),
+        )?;
+        if email_limit(st).take(&tx, email.as_str(), now).await? {
+            outbox::queue(&tx, &st.clock, vec![mail], &mut queued).await?;
+        }
+        tx.commit().await?;
+        outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+        return Ok(());
+    }
+    let legal_name = values
+        .get("legal_name")
+        .and_then(|v| v.as_str())
+        .filter(|s| !s.is_empty())
+        .or_else(|| values.get("company_name").and_then(|v| v.as_str()))
+        .unwrap_or(email.as_str())
+        .to_string();
+    let org = OrganisationRecord {
+        id: OrganisationId::new(),
+        legal_name: legal_name.clone(),
+        status: "unverified".into(),
+        profile: values,
+        created_at: now,
+        updated_at: now,
+    };
+    store::organisations::insert(&tx, &org).await?;
+    let user = UserRecord {
+        id: UserId::new(),
+        organisation_id: org.id,
+        email: email.as_str().to_string(),
+        password_hash,
+        role: "owner".into(),
+        email_verified_at: None,
+        created_at: now,
+    };
+    match store::users::insert(&tx, &user).await {
+        Ok(()) => {}
+        // Lost a race with another signup for the same address: answer as for any address.
+        Err(StoreError::Conflict) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
+    let token = PlainToken::generate("onr_ev_");
+    store::email_tokens::insert(&tx, &token.hash(), VERIFY_PURPOSE, user.id, now + Duration::hours(24), now)
+        .await?;
+    let link = format!("{}?token={}", st.link(paths::VERIFY), token.expose());
+    email_limit(st).hit(&tx, email.as_str(), now).await?;
+    outbox::queue(&tx, &st.clock, vec![messages::verify_email(email.as_str(), &legal_name, &link)?], &mut queued)
+        .await?;
+    let actor = Actor::Tpp { id: user.id, email: user.email.clone() };
+    audit::record(
+        &tx,
+        audit::Event {
+            actor: &actor,
+            action: "signup.created",
+            subject_type: "organisation",
+            subject_id: org.id.to_string(),
+            organisation: Some(org.id),
+            detail: serde_json::json!({ "legal_name": legal_name }),
+            ip: Some(ip.to_string()),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    Ok(())
+}
+
+/// Follows a verification link: verifies the address and, for a new organisation, starts its
+/// signup workflow. Returns the verified user's email.
+pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupError> {
+    let wf = st.workflows.get(SIGNUP_WORKFLOW).ok_or(SignupError::NoWorkflow)?;
+    let now = st.clock.now();
+    let tx = st.db.begin().await?;
+    let user_id = match store::email_tokens::take(&tx, &TokenHash::of(token), VERIFY_PURPOSE, now).await? {
+        TokenUse::Used(u) => u,
+        _ => return Err(SignupError::BadLink),
+    };
+    let user = store::users::get(&tx, user_id).await?.ok_or(SignupError::BadLink)?;
+    store::users::mark_verified(&tx, user.id, now).await?;
+    let mut org = store::organisations::get(&tx, user.organisation_id).await?.ok_or(SignupError::BadLink)?;
+    let mut queued = Queued::default();
+    let actor = Actor::Tpp { id: user.id, email: user.email.clone() };
+    if org.status == "unverified" {
+        store::organisations::set_status(&tx, org.id, "pending", now).await?;
+        org.status = "pending".into();
+        crate::tasks::service::start(
+            &tx,
+            st,
+            wf,
+            Subject { kind: "organisation", id: org.id.to_string() },
+            &org,
+            org.profile.clone(),
+            &actor,
+            &mut queued,
+        )
+        .await?;
+    }
+    audit::record(
+        &tx,
+        audit::Event {
+            actor: &actor,
+            action: "signup.email_verified",
+            subject_type: "user",
+            subject_id: user.id.to_string(),
+            organisation: Some(org.id),
+            detail: serde_json::json!({}),
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    Ok(user.email)
+}
+
+/// Sends a fresh verification link if the address has an unverified account. Answers the same
+/// either way.
+pub async fn resend_verification(st: &AppState, raw_email: &str) -> Result<(), SignupError> {
+    let Ok(email) = EmailAddress::parse(raw_email) else { return Ok(()) };
+    let now = st.clock.now();
+    let tx = st.db.begin().await?;
+    let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else { return Ok(()) };
+    if user.email_verified_at.is_some() || !email_limit(st).take(&tx, email.as_str(), now).await? {
+        return Ok(());
+    }
+    let org = store::organisations::get(&tx, user.organisation_id).await?;
+    store::email_tokens::void_for_user(&tx, user.id, VERIFY_PURPOSE, now).await?;
+    let token = PlainToken::generate("onr_ev_");
+    store::email_tokens::insert(&tx, &token.hash(), VERIFY_PURPOSE, user.id, now + Duration::hours(24), now)
+        .await?;
+    let link = format!("{}?token={}", st.link(paths::VERIFY), token.expose());
+    let legal = org.map(|o| o.legal_name).unwrap_or_default();
+    let mut queued = Queued::default();
+    outbox::queue(&tx, &st.clock, vec![messages::verify_email(email.as_str(), &legal, &link)?], &mut queued)
+        .await?;
+    tx.commit().await?;
+    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! The bank's admin console: its own sign-in, the task inbox, task pages and the audit trail.
+
+mod audit;
+mod inbox;
+mod login;
+mod task;
+
+use crate::domain::paths;
+use actix_web::web;
+
+/// Registers the console's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(paths::ADMIN, web::get().to(inbox::show))
+        .route("/admin/", web::get().to(inbox::show))
+        .route(paths::ADMIN_LOGIN, web::get().to(login::form))
+        .route(paths::ADMIN_LOGIN, web::post().to(login::submit))
+        .route(paths::ADMIN_LOGOUT, web::post().to(login::logout))
+        .route("/admin/tasks/{id}", web::get().to(task::show))
+        .route("/admin/tasks/{id}", web::post().to(task::decide))
+        .route(paths::ADMIN_AUDIT, web::get().to(audit::show));
+}
+
+/// The layout's view of the signed-in admin.
+fn who(a: &crate::store::admins::AdminRecord) -> Option<(String, String)> {
+    Some((a.email.clone(), a.role.to_string()))
+}

@@ -1,0 +1,143 @@
+//! `/admin/tasks/{id}`: everything the TPP submitted, the history, and a button for each step
+//! this admin may take. POST takes the step, checked again on the server.
+
+use super::who;
+use crate::domain::{paths, InstanceId};
+use crate::state::AppState;
+use crate::store::workflows::EventRecord;
+use crate::tasks::query::{self, OfferedStep};
+use crate::tasks::service::{self, Scope, StepRequest};
+use crate::tasks::TaskError;
+use crate::web::csrf::FormPost;
+use crate::web::error::PageError;
+use crate::web::guards::{admin_actor, require_admin};
+use crate::web::ip::client_ip;
+use crate::web::render::{self, Layout};
+use crate::web::session::TypedSession;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "admin/task.html")]
+struct TaskPage {
+    layout: Layout,
+    id: String,
+    legal_name: String,
+    org_status: String,
+    workflow_title: String,
+    state_label: String,
+    state_status: String,
+    version: i32,
+    submitted: Vec<(String, String)>,
+    events: Vec<EventView>,
+    steps: Vec<OfferedStep>,
+    comment: String,
+    error: String,
+}
+
+struct EventView {
+    at: String,
+    who: String,
+    what: String,
+    comment: String,
+}
+
+fn event_view(wf: &crate::workflow::Workflow, e: &EventRecord) -> EventView {
+    let label = |s: &str| wf.state(s).map_or(s.to_string(), |x| x.label.clone());
+    let action = wf.transition(&e.action).map_or(e.action.clone(), |t| t.label.clone());
+    let what = match &e.from_state {
+        None => format!("Submitted: {}", label(&e.to_state)),
+        Some(f) => format!("{action}: {} → {}", label(f), label(&e.to_state)),
+    };
+    EventView {
+        at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        who: e.actor_name.clone(),
+        what,
+        comment: e.comment.clone().unwrap_or_default(),
+    }
+}
+
+async fn render_task(
+    st: &AppState,
+    session: &TypedSession,
+    admin: &crate::store::admins::AdminRecord,
+    id: InstanceId,
+    comment: String,
+    error: String,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let (detail, wf) = query::task_for_admin(st, id, &admin_actor(admin), admin.role).await?;
+    let state = wf.state(&detail.instance.state);
+    let page = TaskPage {
+        layout: Layout::admin(&format!("{} — {}", wf.title, detail.organisation.legal_name), session, who(admin))?,
+        id: id.to_string(),
+        legal_name: detail.organisation.legal_name.clone(),
+        org_status: detail.organisation.status.clone(),
+        workflow_title: wf.title.clone(),
+        state_label: state.map_or(detail.instance.state.clone(), |s| s.label.clone()),
+        state_status: state.map_or("pending", |s| s.status.as_str()).to_string(),
+        version: detail.instance.version,
+        submitted: query::submitted_values(wf, &detail.instance.data),
+        events: detail.events.iter().map(|e| event_view(wf, e)).collect(),
+        steps: detail.steps,
+        comment,
+        error,
+    };
+    render::page(&page, status)
+}
+
+fn parse_id(raw: &str) -> Result<InstanceId, PageError> {
+    raw.parse().map_err(|_| PageError::NotFound)
+}
+
+/// GET.
+pub async fn show(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let admin = require_admin(&st, &session).await?;
+    render_task(&st, &session, &admin, parse_id(&path)?, String::new(), String::new(), StatusCode::OK).await
+}
+
+/// POST: take the step named by the button.
+pub async fn decide(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    req: HttpRequest,
+    path: web::Path<String>,
+    FormPost(sub): FormPost,
+) -> Result<HttpResponse, PageError> {
+    let admin = require_admin(&st, &session).await?;
+    let id = parse_id(&path)?;
+    let action = sub.get("action").unwrap_or_default().to_string();
+    let comment = sub.get("comment").unwrap_or_default().to_string();
+    let version = sub.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
+    let step = StepRequest {
+        instance: id,
+        action: &action,
+        comment: Some(&comment),
+        expected_version: version,
+        form: None,
+        ip: Some(client_ip(&req, &st.settings)),
+    };
+    match service::decide(&st, Scope::Admin, &admin_actor(&admin), step).await {
+        Ok(inst) => {
+            let label = st
+                .workflows
+                .get(&inst.workflow)
+                .and_then(|w| w.state(&inst.state))
+                .map_or(inst.state.clone(), |s| s.label.clone());
+            session.flash("success", format!("Done: the task is now “{label}”."))?;
+            Ok(render::see_other(&paths::admin_task(id)))
+        }
+        Err(e @ TaskError::Stale { .. }) => {
+            render_task(&st, &session, &admin, id, String::new(), e.to_string(), StatusCode::CONFLICT).await
+        }
+        Err(TaskError::Step(e)) => {
+            render_task(&st, &session, &admin, id, comment, e.to_string(), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

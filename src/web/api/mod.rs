@@ -1,0 +1,3 @@
+//! Machine-facing endpoints: health, readiness and metrics.
+
+pub mod health;

@@ -1,0 +1,44 @@
+//! Who may see a page: a signed-in, verified portal user; a signed-in, enabled admin.
+
+use super::error::PageError;
+use super::session::TypedSession;
+use crate::domain::{paths, Actor};
+use crate::state::AppState;
+use crate::store::admins::AdminRecord;
+use crate::store::users::UserRecord;
+use crate::store;
+
+/// The signed-in portal user, or a redirect to the portal sign-in.
+pub async fn require_user(st: &AppState, session: &TypedSession) -> Result<UserRecord, PageError> {
+    let id = session.user_id().ok_or(PageError::SignIn(paths::LOGIN))?;
+    match store::users::get(&st.db, id).await? {
+        Some(u) if u.email_verified_at.is_some() => Ok(u),
+        _ => {
+            session.sign_out_user();
+            Err(PageError::SignIn(paths::LOGIN))
+        }
+    }
+}
+
+/// The signed-in admin, or a redirect to the console's own sign-in. A portal session never
+/// opens the console.
+pub async fn require_admin(st: &AppState, session: &TypedSession) -> Result<AdminRecord, PageError> {
+    let id = session.admin_id().ok_or(PageError::SignIn(paths::ADMIN_LOGIN))?;
+    match store::admins::get(&st.db, id).await? {
+        Some(a) if !a.disabled => Ok(a),
+        _ => {
+            session.sign_out_admin();
+            Err(PageError::SignIn(paths::ADMIN_LOGIN))
+        }
+    }
+}
+
+/// The actor for a portal user.
+pub fn tpp_actor(u: &UserRecord) -> Actor {
+    Actor::Tpp { id: u.id, email: u.email.clone() }
+}
+
+/// The actor for an admin.
+pub fn admin_actor(a: &AdminRecord) -> Actor {
+    Actor::Admin { id: a.id, email: a.email.clone(), role: a.role }
+}

@@ -1,0 +1,92 @@
+//! The HTTP layer, the only module that knows actix-web, actix-session and askama pages:
+//! routing, sessions, CSRF, guards, error pages, and thin handlers for the portal, the admin
+//! console and the JSON/plain API.
+
+pub mod admin;
+pub mod api;
+mod csrf;
+mod error;
+mod guards;
+mod ip;
+pub mod portal;
+mod render;
+pub mod session;
+
+use crate::domain::paths;
+use crate::state::AppState;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use std::net::TcpListener;
+
+pub use error::PageError;
+
+/// Builds the server on a bound listener.
+pub fn server(
+    listener: TcpListener,
+    state: AppState,
+    session_key: Key,
+) -> std::io::Result<actix_web::dev::Server> {
+    let secure = state.settings.secure_cookies();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+            .cookie_name("onramp_session".into())
+            .cookie_secure(secure)
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .session_lifecycle(
+                PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::hours(12)),
+            )
+            .build();
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::FormConfig::default().limit(256 * 1024))
+            .wrap(sessions)
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add((
+                        "Content-Security-Policy",
+                        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
+                         script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+                    )),
+            )
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .configure(routes)
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(paths::HEALTHZ, web::get().to(api::health::healthz))
+        .route(paths::READYZ, web::get().to(api::health::readyz))
+        .route(paths::METRICS, web::get().to(api::health::metrics))
+        .route("/static/onramp.css", web::get().to(stylesheet))
+        .route("/static/onramp.js", web::get().to(script))
+        .configure(portal::routes)
+        .configure(admin::routes)
+        .default_service(web::to(|| async { Err::<HttpResponse, PageError>(PageError::NotFound) }));
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../../static/onramp.css"))
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../../static/onramp.js"))
+}

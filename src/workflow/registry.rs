@@ -1,0 +1,181 @@
+//! Loads every `*.toml` file of the workflows folder at start-up and refuses to start on any
+//! error, naming the file and line.
+
+use super::definition::Workflow;
+use super::error::WorkflowFileError;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The workflows Onramp needs by name.
+pub const REQUIRED: &[&str] = &["signup"];
+
+/// Every loaded workflow, by name.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    workflows: BTreeMap<String, Workflow>,
+}
+
+impl Registry {
+    /// Loads a folder; returns every error found, not only the first.
+    pub fn load(dir: &Path) -> Result<Self, Vec<WorkflowFileError>> {
+        let fail = |message: String| {
+            vec![WorkflowFileError {
+                file: dir.to_path_buf(),
+                line: None,
+                message,
+            }]
+        };
+        if !dir.is_dir() {
+            return Err(fail(
+                "the workflows folder does not exist (set workflows_dir)".to_string(),
+            ));
+        }
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| fail(format!("cannot read the folder: {e}")))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        let mut workflows = BTreeMap::new();
+        let mut errors = Vec::new();
+        for path in paths {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(WorkflowFileError {
+                        file: path.clone(),
+                        line: None,
+                        message: format!("cannot read: {e}"),
+                    });
+                    continue;
+                }
+            };
+            match Workflow::parse(&name, &text) {
+                Ok(wf) => {
+                    workflows.insert(name, wf);
+                }
+                Err(e) => errors.push(WorkflowFileError {
+                    file: path.clone(),
+                    line: e.offset.map(|o| line_of(&text, o)),
+                    message: e.message,
+                }),
+            }
+        }
+        for required in REQUIRED {
+            if errors.is_empty() && !workflows.contains_key(*required) {
+                errors.push(WorkflowFileError {
+                    file: dir.join(format!("{required}.toml")),
+                    line: None,
+                    message: format!("the `{required}` workflow is required but missing"),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(Self { workflows })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The workflow called `name`.
+    pub fn get(&self, name: &str) -> Option<&Workflow> {
+        self.workflows.get(name)
+    }
+
+    /// Every workflow, by name.
+    pub fn all(&self) -> impl Iterator<Item = &Workflow> {
+        self.workflows.values()
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(1, |t| t.matches('\n').count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+title = "Signup"
+initial = "submitted"
+
+[[field]]
+name = "legal_name"
+label = "Legal name"
+type = "text"
+required = true
+
+[[state]]
+name = "submitted"
+status = "pending"
+
+[[state]]
+name = "approved"
+status = "approved"
+terminal = true
+effects = ["activate_organisation"]
+
+[[transition]]
+action = "approve"
+from = ["submitted"]
+to = "approved"
+by = ["approver"]
+"#;
+
+    fn load_one(text: &str) -> Result<Registry, Vec<WorkflowFileError>> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("signup.toml"), text).unwrap();
+        Registry::load(dir.path())
+    }
+
+    fn first_error(text: &str) -> String {
+        load_one(text).unwrap_err()[0].to_string()
+    }
+
+    #[test]
+    fn a_good_file_loads() {
+        let r = load_one(GOOD).unwrap();
+        let wf = r.get("signup").unwrap();
+        assert_eq!(wf.admin_waiting_states(), vec!["submitted".to_string()]);
+        assert_eq!(wf.transition("approve").unwrap().label, "Approve");
+    }
+
+    #[test]
+    fn errors_name_the_file_the_line_and_the_reason() {
+        let e = first_error(&GOOD.replace("to = \"approved\"", "to = \"done\""));
+        assert!(e.contains("signup.toml:"), "{e}");
+        assert!(e.contains("unknown state `done`"), "{e}");
+        let line: usize = e.split(':').nth(1).unwrap().parse().unwrap();
+        assert!((21..=25).contains(&line), "the transition spans lines 21-25: {e}");
+    }
+
+    #[test]
+    fn each_kind_of_mistake_is_refused() {
+        let cases = [
+            (GOOD.replace("type = \"text\"", "type = \"colour\""), "unknown type `colour`"),
+            (GOOD.replace("required = true", "pattern = \"([a-z\""), "pattern does not compile"),
+            (GOOD.replace("[[state]]\nname = \"approved\"", "[[field]]\nname = \"legal_name\"\nlabel = \"X\"\ntype = \"text\"\n[[state]]\nname = \"approved\""), "duplicate field"),
+            (GOOD.replace("initial = \"submitted\"", "initial = \"start\""), "initial state `start`"),
+            (format!("{GOOD}\n[[state]]\nname = \"orphan\"\nstatus = \"pending\"\nterminal = true\n"), "unreachable"),
+            (format!("{GOOD}\n[[transition]]\naction = \"reopen\"\nfrom = [\"approved\"]\nto = \"submitted\"\nby = [\"approver\"]\n"), "leaves terminal state"),
+            (GOOD.replace("title = ", "colour = 1\ntitle = "), "unknown field `colour`"),
+            (GOOD.replace("title = \"Signup\"", "title = "), "invalid"),
+        ];
+        for (text, expected) in cases {
+            let e = first_error(&text);
+            assert!(e.contains(expected), "expected `{expected}` in: {e}");
+        }
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error() {
+        let e = Registry::load(Path::new("/nonexistent/workflows")).unwrap_err();
+        assert!(e[0].message.contains("does not exist"));
+    }
+}
