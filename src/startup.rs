@@ -67,10 +67,16 @@ impl Application {
         Self::from_state(state).await
     }
 
-    /// Binds a server around an existing state.
+    /// Binds `settings.listen` and serves an existing state.
     pub async fn from_state(state: AppState) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&state.settings.listen)
             .with_context(|| format!("cannot listen on {}", state.settings.listen))?;
+        Self::with_listener(state, listener).await
+    }
+
+    /// Serves an existing state on a listener bound by the caller (tests bind first to learn
+    /// the port that `public_url` must name).
+    pub async fn with_listener(state: AppState, listener: TcpListener) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let session_key = crate::web::session::load_key(&state).await?;
         let server = crate::web::server(listener, state.clone(), session_key)?;

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::store::admins::AdminRecord;
 use crate::store::email_tokens::TokenUse;
 use crate::store::users::UserRecord;
-use crate::store::{self, StoreError, TransactionTrait};
+use crate::store::{self, StoreError};
 use chrono::Duration;
 
 const RESET_PURPOSE: &str = "reset";
@@ -137,7 +137,7 @@ pub async fn create_admin(
         disabled: false,
         created_at: now,
     };
-    let tx = st.db.begin().await?;
+    let tx = store::begin(&st.db).await?;
     match store::admins::insert(&tx, &rec).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => return Err(AccountError::AdminExists),
@@ -170,7 +170,7 @@ pub async fn request_password_reset(st: &AppState, raw_email: &str) -> Result<()
         max: st.settings.limits.emails_per_address_per_hour,
         window: Duration::hours(1),
     };
-    let tx = st.db.begin().await?;
+    let tx = store::begin(&st.db).await?;
     let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else { return Ok(()) };
     if !limit.take(&tx, email.as_str(), now).await? {
         return Ok(());
@@ -200,7 +200,7 @@ pub async fn reset_password(st: &AppState, token: &str, password: &str) -> Resul
     if !store::email_tokens::peek(&st.db, &hash_of_token, RESET_PURPOSE, now).await? {
         return Err(AccountError::BadLink);
     }
-    let tx = st.db.begin().await?;
+    let tx = store::begin(&st.db).await?;
     // Validate against the account's email before consuming the link.
     let TokenUse::Used(user_id) = store::email_tokens::take(&tx, &hash_of_token, RESET_PURPOSE, now).await? else {
         return Err(AccountError::BadLink);

@@ -89,3 +89,14 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
+
+/// Opens a write transaction. On SQLite it takes the write lock at `BEGIN` (IMMEDIATE), so
+/// that two writers queue instead of failing when one upgrades a read; other databases ignore
+/// the mode.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

@@ -9,7 +9,7 @@ use crate::forms::Submission;
 use crate::state::AppState;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::workflows::{EventRecord, InstanceRecord};
-use crate::store::{self, ConnectionTrait, TransactionTrait};
+use crate::store::{self, ConnectionTrait};
 use crate::workflow::{engine, Effect, EmailName, Transition, Workflow};
 
 /// Who is asking: an admin sees every task, a TPP only its organisation's.
@@ -108,7 +108,7 @@ pub async fn decide(
     actor: &Actor,
     req: StepRequest<'_>,
 ) -> Result<InstanceRecord, TaskError> {
-    let tx = st.db.begin().await?;
+    let tx = store::begin(&st.db).await?;
     let mut inst = store::workflows::get_instance(&tx, req.instance)
         .await?
         .ok_or(TaskError::NotFound)?;

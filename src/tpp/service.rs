@@ -12,7 +12,7 @@ use crate::state::AppState;
 use crate::store::email_tokens::TokenUse;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::users::UserRecord;
-use crate::store::{self, StoreError, TransactionTrait};
+use crate::store::{self, StoreError};
 use crate::tasks::service::Subject;
 use chrono::Duration;
 
@@ -75,7 +75,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
         .await
         .map_err(|()| SignupError::Hash)?;
 
-    let tx = st.db.begin().await?;
+    let tx = store::begin(&st.db).await?;
     let mut queued = Queued::default();
     if store::users::find_by_email(&tx, email.as_str()).await?.is_some() {
         let mail = messages::signup_existing(
@@ -153,7 +153,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
 pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupError> {
     let wf = st.workflows.get(SIGNUP_WORKFLOW).ok_or(SignupError::NoWorkflow)?;
     let now = st.clock.now();
-    let tx = st.db.begin().await?;
+    let tx = store::begin(&st.db).await?;
     let user_id = match store::email_tokens::take(&tx, &TokenHash::of(token), VERIFY_PURPOSE, now).await? {
         TokenUse::Used(u) => u,
         _ => return Err(SignupError::BadLink),
@@ -202,7 +202,7 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
 pub async fn resend_verification(st: &AppState, raw_email: &str) -> Result<(), SignupError> {
     let Ok(email) = EmailAddress::parse(raw_email) else { return Ok(()) };
     let now = st.clock.now();
-    let tx = st.db.begin().await?;
+    let tx = store::begin(&st.db).await?;
     let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else { return Ok(()) };
     if user.email_verified_at.is_some() || !email_limit(st).take(&tx, email.as_str(), now).await? {
         return Ok(());

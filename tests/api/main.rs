@@ -1,1 +1,11 @@
-fn main(){}
+//! The one integration test binary: each test starts the real server on a random port with a
+//! fresh database (SQLite, or PostgreSQL when `ONRAMP_TEST_DATABASE_URL` is set) and speaks
+//! real HTTP with a cookie jar.
+
+mod admin;
+mod architecture;
+mod browser;
+mod helpers;
+mod security;
+mod signup;
+mod workflows;

@@ -18,7 +18,6 @@ use askama::Template;
 #[template(path = "portal/signup.html")]
 struct SignupPage {
     layout: Layout,
-    intro: String,
     fields: Vec<FieldView>,
     account: Vec<FieldView>,
     errors: Vec<(String, String, String)>,
@@ -41,7 +40,6 @@ fn page(st: &AppState, session: &TypedSession, sub: &Submission, errors: &FieldE
         .collect();
     Ok(SignupPage {
         layout: Layout::portal("Sign up", session, None)?,
-        intro: wf.description.clone(),
         fields,
         account,
         errors: summary,

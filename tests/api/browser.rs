@@ -1,0 +1,1 @@
+//! Placeholder: the browser test is written next.

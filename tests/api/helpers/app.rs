@@ -1,0 +1,260 @@
+//! `TestApp`: a running Onramp with its own database, workflows folder and memory mailbox.
+
+use onramp::accounts::service as accounts;
+use onramp::config::{MailTransport, Settings};
+use onramp::domain::{AdminRole, Clock};
+use onramp::startup::{self, Application};
+use onramp::state::AppState;
+use reqwest::redirect::Policy;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    if std::env::var("TEST_LOG").is_ok() {
+        onramp::telemetry::init(&Default::default());
+    }
+});
+
+/// A running server for one test.
+pub struct TestApp {
+    /// `http://localhost:{port}`.
+    pub address: String,
+    /// The shared state (mailbox, clock, database).
+    pub state: AppState,
+    /// A browser-like client with a cookie jar that does not follow redirects.
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// The repository's `workflows/` folder.
+pub fn repo_workflows() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows")
+}
+
+/// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
+async fn fresh_database(dir: &Path) -> String {
+    match std::env::var("ONRAMP_TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            use sea_orm::ConnectionTrait;
+            let name = format!("onramp_t_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(&base).await.expect("connect to PostgreSQL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&base).expect("ONRAMP_TEST_DATABASE_URL is a URL");
+            url.set_path(&name);
+            url.to_string()
+        }
+        _ => format!("sqlite://{}/onramp.db?mode=rwc", dir.display()),
+    }
+}
+
+/// Settings for a test: cheap argon2, memory mail, the given workflows.
+pub async fn test_settings(dir: &Path, workflows: &Path) -> Settings {
+    let mut s = Settings::default();
+    s.listen = "127.0.0.1:0".into();
+    s.database_url = fresh_database(dir).await;
+    s.workflows_dir = workflows.to_path_buf();
+    s.data_dir = dir.to_path_buf();
+    s.mail.transport = MailTransport::Memory;
+    s.security.argon2_memory_kib = 64;
+    s.security.argon2_iterations = 1;
+    s
+}
+
+/// Starts Onramp with the repository's workflows.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts Onramp after `tweak` has changed the settings.
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    LazyLock::force(&TRACING);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = test_settings(dir.path(), &repo_workflows()).await;
+    tweak(&mut settings);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let address = format!("http://localhost:{port}");
+    settings.public_url = address.clone();
+    let state = startup::build_state(settings, Clock::system()).await.expect("build state");
+    let app = Application::with_listener(state.clone(), listener).await.expect("build app");
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client");
+    TestApp { address, state, client, _dir: dir }
+}
+
+/// A strong password that passes the policy.
+pub const PASSWORD: &str = "Vq7!pL2#zR9m-orchid";
+
+impl TestApp {
+    /// An absolute URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// GET with the cookie jar.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// GET and return the body (any status).
+    pub async fn get_html(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
+    /// The session's CSRF token, read from a page's hidden field.
+    pub async fn csrf(&self) -> String {
+        let html = self.get_html("/password/forgot").await;
+        hidden_value(&html, "csrf_token").expect("csrf token on the page")
+    }
+
+    /// POST a form with the session's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.client.post(self.url(path)).form(&all).send().await.expect("POST")
+    }
+
+    /// Mail sent so far.
+    pub fn emails(&self) -> Vec<onramp::email::SentMail> {
+        self.state.mailer.sent()
+    }
+
+    /// Mail sent to `to`.
+    pub fn emails_to(&self, to: &str) -> Vec<onramp::email::SentMail> {
+        self.emails().into_iter().filter(|m| m.to == to).collect()
+    }
+
+    /// The first link in the newest mail to `to` whose path starts with `path`, as a path+query.
+    pub fn link_in_mail(&self, to: &str, path: &str) -> String {
+        let mails = self.emails_to(to);
+        let mail = mails.last().unwrap_or_else(|| panic!("no mail to {to}"));
+        linkify::LinkFinder::new()
+            .links(&mail.body)
+            .map(|l| l.as_str().to_string())
+            .filter_map(|l| url::Url::parse(&l).ok())
+            .find(|u| u.path() == path)
+            .map(|u| format!("{}?{}", u.path(), u.query().unwrap_or_default()))
+            .unwrap_or_else(|| panic!("no {path} link in: {}", mail.body))
+    }
+
+    /// Creates an admin and returns its email.
+    pub async fn create_admin(&self, role: AdminRole) -> String {
+        let email = format!("{}-{}@bank.example", role, &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        accounts::create_admin(&self.state, &email, role, PASSWORD).await.expect("create admin");
+        email
+    }
+
+    /// Signs this client in to the console.
+    pub async fn admin_login(&self, email: &str) {
+        let r = self.post_form("/admin/login", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(r.status(), 303, "admin login should redirect");
+    }
+
+    /// Signs this client in to the portal.
+    pub async fn portal_login(&self, email: &str) -> reqwest::Response {
+        self.post_form("/login", &[("email", email), ("password", PASSWORD)]).await
+    }
+
+    /// A second client (another browser) on the same server.
+    pub fn other_browser(&self) -> TestApp2 {
+        TestApp2 {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+}
+
+/// Another browser: its own cookie jar, borrowing the app for URLs.
+pub struct TestApp2 {
+    /// Its client.
+    pub client: reqwest::Client,
+}
+
+/// The value of a hidden (or any) input called `name`.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(&format!("input[name=\"{name}\"]")).ok()?;
+    doc.select(&sel).next()?.value().attr("value").map(str::to_string)
+}
+
+/// Selects elements and returns their texts.
+pub fn texts(html: &str, selector: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(selector).expect("selector");
+    doc.select(&sel).map(|e| e.text().collect::<String>().trim().to_string()).collect()
+}
+
+/// The value of attribute `attr` of the first element matching `selector`.
+pub fn attr(html: &str, selector: &str, attr: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(selector).expect("selector");
+    doc.select(&sel).next()?.value().attr(attr).map(str::to_string)
+}
+
+/// A complete, valid signup for the shipped full-pattern form.
+pub fn signup_fields(email: &str, legal_name: &str) -> Vec<(String, String)> {
+    [
+        ("legal_name", legal_name),
+        ("trading_name", "Acme Pay"),
+        ("country", "GB"),
+        ("company_number", "09876543"),
+        ("competent_authority", "FCA"),
+        ("authorisation_number", "123456"),
+        ("roles", "AISP"),
+        ("roles", "PISP"),
+        ("contact_name", "Ann Smith"),
+        ("phone", "+44 20 7946 0000"),
+        ("website", "https://acme.example"),
+        ("email", email),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+impl TestApp {
+    /// POSTs `/signup` with owned pairs.
+    pub async fn signup(&self, fields: &[(String, String)]) -> reqwest::Response {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post_form("/signup", &pairs).await
+    }
+
+    /// Signs up, follows the mailed link and signs in; returns the TPP's email.
+    pub async fn verified_tpp(&self, legal_name: &str) -> String {
+        let email = format!("dev-{}@tpp.example", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let r = self.signup(&signup_fields(&email, legal_name)).await;
+        assert_eq!(r.status(), 303, "signup should succeed");
+        let link = self.link_in_mail(&email, "/verify");
+        let r = self.get(&link).await;
+        assert_eq!(r.status(), 200, "verification should succeed");
+        email
+    }
+
+    /// The id of the newest task in the inbox (as seen by a signed-in admin).
+    pub async fn first_task_path(&self) -> String {
+        let html = self.get_html("/admin").await;
+        attr(&html, "table.data tbody a", "href").expect("a task in the inbox")
+    }
+
+    /// Takes a step on a task page as the signed-in admin.
+    pub async fn decide(&self, task: &str, action: &str, comment: &str) -> reqwest::Response {
+        let html = self.get_html(task).await;
+        let version = hidden_value(&html, "version").expect("version field");
+        self.post_form(task, &[("action", action), ("comment", comment), ("version", &version)]).await
+    }
+}

@@ -1,0 +1,6 @@
+//! Test harness: `spawn_app()`, form helpers that take the real CSRF path, mail capture and
+//! assertions.
+
+mod app;
+
+pub use app::*;
