@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::domain::{AdminRole, Clock};
 use crate::startup::{self, Application};
 use crate::{store, telemetry};
-use anyhow::{anyhow, Context};
+use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -81,10 +81,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Create the first admin with:");
             println!(
                 "  onramp admin create --email you@bank.example{}",
-                config.as_ref().map(|c| format!(" --config {}", c.display())).unwrap_or_default()
+                config
+                    .as_ref()
+                    .map(|c| format!(" --config {}", c.display()))
+                    .unwrap_or_default()
             );
             if s.mail.transport == crate::config::MailTransport::File {
-                println!("Mail is written to {} (one .eml per message).", s.mail.dir.display());
+                println!(
+                    "Mail is written to {} (one .eml per message).",
+                    s.mail.dir.display()
+                );
             }
             app.run_until_stopped().await?;
             Ok(ExitCode::SUCCESS)
@@ -93,10 +99,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let settings = load(config.as_ref())?;
             let db = store::connect(&settings.database_url).await?;
             store::migrate(&db).await?;
-            println!("Migrations applied to {}.", startup::redact_url(&settings.database_url));
+            println!(
+                "Migrations applied to {}.",
+                startup::redact_url(&settings.database_url)
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Admin { command: AdminCommand::Create { email, role, config } } => {
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    role,
+                    config,
+                },
+        } => {
             let role: AdminRole = role.parse().map_err(|e: String| anyhow!(e))?;
             let settings = load(config.as_ref())?;
             let stdin = std::io::stdin();
@@ -104,9 +120,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 (generate_password(), true)
             } else {
                 let mut s = String::new();
-                stdin.lock().read_to_string(&mut s).context("reading the password from stdin")?;
+                stdin
+                    .lock()
+                    .read_to_string(&mut s)
+                    .context("reading the password from stdin")?;
                 let p = s.trim_end_matches(['\n', '\r']).to_string();
-                if p.is_empty() { (generate_password(), true) } else { (p, false) }
+                if p.is_empty() {
+                    (generate_password(), true)
+                } else {
+                    (p, false)
+                }
             };
             if !generated {
                 check_policy(&password, &email).map_err(|m| anyhow!(m))?;
@@ -126,7 +149,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => {
                     eprintln!(
                         "{}: {e}",
-                        config.as_ref().map_or("configuration".into(), |c| c.display().to_string())
+                        config
+                            .as_ref()
+                            .map_or("configuration".into(), |c| c.display().to_string())
                     );
                     return Ok(ExitCode::FAILURE);
                 }
@@ -160,6 +185,14 @@ fn generate_password() -> String {
     use rand::Rng;
     const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    let body: String = (0..20).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect();
-    format!("{}-{}-{}-{}", &body[0..5], &body[5..10], &body[10..15], &body[15..20])
+    let body: String = (0..20)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect();
+    format!(
+        "{}-{}-{}-{}",
+        &body[0..5],
+        &body[5..10],
+        &body[10..15],
+        &body[15..20]
+    )
 }

@@ -385,10 +385,18 @@ impl Settings {
         let bad = |m: String| Err(ConfigError::Invalid(m));
         match url::Url::parse(&self.public_url) {
             Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {}
-            _ => return bad(format!("public_url `{}` is not an http(s) URL", self.public_url)),
+            _ => {
+                return bad(format!(
+                    "public_url `{}` is not an http(s) URL",
+                    self.public_url
+                ));
+            }
         }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
-            return bad(format!("listen `{}` is not an address like 127.0.0.1:8080", self.listen));
+            return bad(format!(
+                "listen `{}` is not an address like 127.0.0.1:8080",
+                self.listen
+            ));
         }
         if !(self.database_url.starts_with("sqlite:")
             || self.database_url.starts_with("postgres://")
@@ -396,22 +404,23 @@ impl Settings {
         {
             return bad("database_url must start with sqlite: or postgres://".into());
         }
-        if let Some(key) = &self.session_key {
-            if key.expose_secret().len() < 64 {
-                return bad("session_key must be at least 64 characters".into());
-            }
+        if let Some(key) = &self.session_key
+            && key.expose_secret().len() < 64
+        {
+            return bad("session_key must be at least 64 characters".into());
         }
-        if self.mail.transport == MailTransport::Smtp && self.mail.smtp_url.expose_secret().is_empty()
+        if self.mail.transport == MailTransport::Smtp
+            && self.mail.smtp_url.expose_secret().is_empty()
         {
             return bad("mail.transport = \"smtp\" needs mail.smtp_url".into());
         }
-        if let Some(tls) = &self.tls {
-            if !matches!(tls.client_auth.as_str(), "optional" | "required") {
-                return bad(format!(
-                    "tls.client_auth `{}` must be optional or required",
-                    tls.client_auth
-                ));
-            }
+        if let Some(tls) = &self.tls
+            && !matches!(tls.client_auth.as_str(), "optional" | "required")
+        {
+            return bad(format!(
+                "tls.client_auth `{}` must be optional or required",
+                tls.client_auth
+            ));
         }
         for d in &self.directories {
             if d.jwks_file.is_none() == d.jwks_uri.is_none() {
@@ -464,7 +473,11 @@ mod tests {
     fn paths_are_relative_to_the_config_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("onramp.toml");
-        std::fs::write(&path, "workflows_dir = \"wf\"\n[dcr]\nssa_max_age = \"10m\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "workflows_dir = \"wf\"\n[dcr]\nssa_max_age = \"10m\"\n",
+        )
+        .unwrap();
         let s = Settings::load(Some(&path)).unwrap();
         assert_eq!(s.workflows_dir, dir.path().join("wf"));
         assert_eq!(s.dcr.ssa_max_age, Duration::from_secs(600));

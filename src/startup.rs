@@ -4,11 +4,11 @@
 use crate::accounts::Hasher;
 use crate::config::Settings;
 use crate::domain::Clock;
-use crate::email::{outbox, Mailer};
+use crate::email::{Mailer, outbox};
 use crate::state::AppState;
 use crate::store;
 use crate::workflow::Registry;
-use anyhow::{anyhow, Context};
+use anyhow::{Context, anyhow};
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -24,7 +24,11 @@ pub fn load_workflows(settings: &Settings) -> anyhow::Result<Registry> {
     Registry::load(&settings.workflows_dir).map_err(|errors| {
         anyhow!(
             "workflow files are invalid:\n{}",
-            errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+            errors
+                .iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         )
     })
 }
@@ -34,11 +38,21 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let workflows = load_workflows(&settings)?;
     let db = store::connect(&settings.database_url)
         .await
-        .with_context(|| format!("cannot open the database {}", redact_url(&settings.database_url)))?;
-    store::migrate(&db).await.context("database migration failed")?;
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                redact_url(&settings.database_url)
+            )
+        })?;
+    store::migrate(&db)
+        .await
+        .context("database migration failed")?;
     let mailer = Mailer::from_settings(&settings.mail).map_err(|e| anyhow!(e))?;
-    let hasher = Hasher::new(settings.security.argon2_memory_kib, settings.security.argon2_iterations)
-        .map_err(|e| anyhow!("invalid [security] argon2 settings: {e}"))?;
+    let hasher = Hasher::new(
+        settings.security.argon2_memory_kib,
+        settings.security.argon2_iterations,
+    )
+    .map_err(|e| anyhow!("invalid [security] argon2 settings: {e}"))?;
     Ok(AppState {
         db,
         clock,
@@ -80,7 +94,11 @@ impl Application {
         let port = listener.local_addr()?.port();
         let session_key = crate::web::session::load_key(&state).await?;
         let server = crate::web::server(listener, state.clone(), session_key)?;
-        Ok(Self { port, server, state })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
     }
 
     /// The bound port.
@@ -112,7 +130,7 @@ async fn background_worker(st: AppState) {
             tracing::error!(error = %e, "outbox worker failed");
         }
         rounds += 1;
-        if rounds % 240 == 0 {
+        if rounds.is_multiple_of(240) {
             let _ = store::rate::purge(&st.db, st.clock.now() - chrono::Duration::days(1)).await;
         }
     }

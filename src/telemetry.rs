@@ -2,7 +2,7 @@
 //! `TEST_LOG` is set.
 
 use crate::config::LogSettings;
-use tracing_subscriber::{fmt, EnvFilter};
+use tracing_subscriber::{EnvFilter, fmt};
 
 /// Installs the global subscriber once; later calls do nothing.
 pub fn init(s: &LogSettings) {

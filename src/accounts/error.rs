@@ -9,7 +9,9 @@ pub enum AccountError {
     #[error("That email and password do not match an account.")]
     InvalidCredentials,
     /// Too many failed attempts.
-    #[error("Too many failed sign-in attempts. Try again in {minutes} minutes, or reset your password.")]
+    #[error(
+        "Too many failed sign-in attempts. Try again in {minutes} minutes, or reset your password."
+    )]
     Throttled {
         /// Minutes to wait.
         minutes: i64,

@@ -7,4 +7,4 @@ pub mod password;
 pub mod service;
 
 pub use error::AccountError;
-pub use password::{check_policy, Hasher};
+pub use password::{Hasher, check_policy};

@@ -27,12 +27,20 @@ pub fn check_policy(password: &str, email: &str) -> Result<(), String> {
     }
     let lower = password.to_lowercase();
     if COMMON.contains(lower.as_str()) {
-        return Err("That password is too common. Choose one that others are unlikely to use.".into());
+        return Err(
+            "That password is too common. Choose one that others are unlikely to use.".into(),
+        );
     }
     let core: String = lower.trim_matches(|c: char| !c.is_alphabetic()).to_string();
     let core_letters: String = lower.chars().filter(|c| c.is_alphabetic()).collect();
-    if WEAK_STEMS.iter().any(|s| core == *s || core_letters == *s || lower.starts_with(s) && lower[s.len()..].chars().all(|c| !c.is_alphabetic())) {
-        return Err("That password is too easy to guess: avoid common words with numbers added.".into());
+    if WEAK_STEMS.iter().any(|s| {
+        core == *s
+            || core_letters == *s
+            || lower.starts_with(s) && lower[s.len()..].chars().all(|c| !c.is_alphabetic())
+    }) {
+        return Err(
+            "That password is too easy to guess: avoid common words with numbers added.".into(),
+        );
     }
     if lower.chars().collect::<HashSet<_>>().len() < 4 {
         return Err("Use more different characters in your password.".into());
@@ -62,8 +70,13 @@ impl Hasher {
     /// A hasher with `memory_kib` and `iterations`.
     pub fn new(memory_kib: u32, iterations: u32) -> Result<Self, String> {
         let params = Params::new(memory_kib, iterations, 1, None).map_err(|e| e.to_string())?;
-        let mut h = Self { params, dummy: String::new() };
-        h.dummy = h.hash_now("a dummy password for timing").map_err(|_| "hash failed".to_string())?;
+        let mut h = Self {
+            params,
+            dummy: String::new(),
+        };
+        h.dummy = h
+            .hash_now("a dummy password for timing")
+            .map_err(|_| "hash failed".to_string())?;
         Ok(h)
     }
 
@@ -95,7 +108,11 @@ impl Hasher {
         let hash = stored.unwrap_or_else(|| self.dummy.clone());
         tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
-                .map(|parsed| me.argon().verify_password(password.as_bytes(), &parsed).is_ok())
+                .map(|parsed| {
+                    me.argon()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
                 .unwrap_or(false)
         })
         .await

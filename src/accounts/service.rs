@@ -1,8 +1,8 @@
 //! Sign-in for portal users and admins (with throttling), admin creation, password reset.
 
-use super::{check_policy, AccountError};
+use super::{AccountError, check_policy};
 use crate::audit;
-use crate::domain::{paths, Actor, AdminId, AdminRole, EmailAddress, PlainToken, TokenHash};
+use crate::domain::{Actor, AdminId, AdminRole, EmailAddress, PlainToken, TokenHash, paths};
 use crate::email::messages;
 use crate::email::outbox::{self, Queued};
 use crate::ratelimit::Limit;
@@ -41,21 +41,41 @@ fn limits(st: &AppState, door: Door) -> (Limit, Limit) {
         Door::Admin => ("login_fail_acct_admin", "login_fail_ip_admin"),
     };
     (
-        Limit { kind: acct, max: l.login_failures_per_account, window },
-        Limit { kind: ip, max: l.login_failures_per_ip_per_hour, window: Duration::hours(1) },
+        Limit {
+            kind: acct,
+            max: l.login_failures_per_account,
+            window,
+        },
+        Limit {
+            kind: ip,
+            max: l.login_failures_per_ip_per_hour,
+            window: Duration::hours(1),
+        },
     )
 }
 
-async fn throttle_check(st: &AppState, door: Door, email: &str, ip: &str) -> Result<(), AccountError> {
+async fn throttle_check(
+    st: &AppState,
+    door: Door,
+    email: &str,
+    ip: &str,
+) -> Result<(), AccountError> {
     let now = st.clock.now();
     let (acct, by_ip) = limits(st, door);
     if acct.exceeded(&st.db, email, now).await? || by_ip.exceeded(&st.db, ip, now).await? {
-        return Err(AccountError::Throttled { minutes: acct.window.num_minutes().max(1) });
+        return Err(AccountError::Throttled {
+            minutes: acct.window.num_minutes().max(1),
+        });
     }
     Ok(())
 }
 
-async fn record_failure(st: &AppState, door: Door, email: &str, ip: &str) -> Result<(), AccountError> {
+async fn record_failure(
+    st: &AppState,
+    door: Door,
+    email: &str,
+    ip: &str,
+) -> Result<(), AccountError> {
     let now = st.clock.now();
     let (acct, by_ip) = limits(st, door);
     acct.hit(&st.db, email, now).await?;
@@ -65,11 +85,22 @@ async fn record_failure(st: &AppState, door: Door, email: &str, ip: &str) -> Res
 }
 
 /// Signs a portal user in.
-pub async fn login_portal(st: &AppState, email: &str, password: &str, ip: &str) -> Result<UserRecord, AccountError> {
+pub async fn login_portal(
+    st: &AppState,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<UserRecord, AccountError> {
     let email = email.trim().to_lowercase();
     throttle_check(st, Door::Portal, &email, ip).await?;
     let user = store::users::find_by_email(&st.db, &email).await?;
-    let ok = st.hasher.verify(user.as_ref().map(|u| u.password_hash.clone()), password.to_string()).await;
+    let ok = st
+        .hasher
+        .verify(
+            user.as_ref().map(|u| u.password_hash.clone()),
+            password.to_string(),
+        )
+        .await;
     match user {
         Some(u) if ok => {
             if u.email_verified_at.is_none() {
@@ -86,15 +117,30 @@ pub async fn login_portal(st: &AppState, email: &str, password: &str, ip: &str) 
 }
 
 /// Signs an admin in.
-pub async fn login_admin(st: &AppState, email: &str, password: &str, ip: &str) -> Result<AdminRecord, AccountError> {
+pub async fn login_admin(
+    st: &AppState,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<AdminRecord, AccountError> {
     let email = email.trim().to_lowercase();
     throttle_check(st, Door::Admin, &email, ip).await?;
     let admin = store::admins::find_by_email(&st.db, &email).await?;
-    let ok = st.hasher.verify(admin.as_ref().map(|a| a.password_hash.clone()), password.to_string()).await;
+    let ok = st
+        .hasher
+        .verify(
+            admin.as_ref().map(|a| a.password_hash.clone()),
+            password.to_string(),
+        )
+        .await;
     match admin {
         Some(a) if ok && !a.disabled => {
             limits(st, Door::Admin).0.clear(&st.db, &email).await?;
-            let actor = Actor::Admin { id: a.id, email: a.email.clone(), role: a.role };
+            let actor = Actor::Admin {
+                id: a.id,
+                email: a.email.clone(),
+                role: a.role,
+            };
             audit::record(
                 &st.db,
                 audit::Event {
@@ -125,9 +171,14 @@ pub async fn create_admin(
     role: AdminRole,
     password: &str,
 ) -> Result<AdminRecord, AccountError> {
-    let email = EmailAddress::parse(email).map_err(|m| AccountError::WeakPassword(m.to_string()))?;
+    let email =
+        EmailAddress::parse(email).map_err(|m| AccountError::WeakPassword(m.to_string()))?;
     check_policy(password, email.as_str()).map_err(AccountError::WeakPassword)?;
-    let hash = st.hasher.hash(password.to_string()).await.map_err(|()| AccountError::Hash)?;
+    let hash = st
+        .hasher
+        .hash(password.to_string())
+        .await
+        .map_err(|()| AccountError::Hash)?;
     let now = st.clock.now();
     let rec = AdminRecord {
         id: AdminId::new(),
@@ -163,7 +214,9 @@ pub async fn create_admin(
 
 /// Mails a reset link if the address has an account. Answers the same either way.
 pub async fn request_password_reset(st: &AppState, raw_email: &str) -> Result<(), AccountError> {
-    let Ok(email) = EmailAddress::parse(raw_email) else { return Ok(()) };
+    let Ok(email) = EmailAddress::parse(raw_email) else {
+        return Ok(());
+    };
     let now = st.clock.now();
     let limit = Limit {
         kind: "email_addr",
@@ -171,14 +224,28 @@ pub async fn request_password_reset(st: &AppState, raw_email: &str) -> Result<()
         window: Duration::hours(1),
     };
     let tx = store::begin(&st.db).await?;
-    let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else { return Ok(()) };
+    let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else {
+        return Ok(());
+    };
     if !limit.take(&tx, email.as_str(), now).await? {
         return Ok(());
     }
     store::email_tokens::void_for_user(&tx, user.id, RESET_PURPOSE, now).await?;
     let token = PlainToken::generate("onr_pr_");
-    store::email_tokens::insert(&tx, &token.hash(), RESET_PURPOSE, user.id, now + Duration::hours(1), now).await?;
-    let link = format!("{}?token={}", st.link(paths::PASSWORD_RESET), token.expose());
+    store::email_tokens::insert(
+        &tx,
+        &token.hash(),
+        RESET_PURPOSE,
+        user.id,
+        now + Duration::hours(1),
+        now,
+    )
+    .await?;
+    let link = format!(
+        "{}?token={}",
+        st.link(paths::PASSWORD_RESET),
+        token.expose()
+    );
     let mail = messages::password_reset(email.as_str(), &link).map_err(|_| AccountError::Hash)?;
     let mut queued = Queued::default();
     outbox::queue(&tx, &st.clock, vec![mail], &mut queued).await?;
@@ -189,12 +256,19 @@ pub async fn request_password_reset(st: &AppState, raw_email: &str) -> Result<()
 
 /// Whether a reset link is still usable (to show the form or an explanation).
 pub async fn reset_link_valid(st: &AppState, token: &str) -> Result<bool, AccountError> {
-    Ok(store::email_tokens::peek(&st.db, &TokenHash::of(token), RESET_PURPOSE, st.clock.now()).await?)
+    Ok(
+        store::email_tokens::peek(&st.db, &TokenHash::of(token), RESET_PURPOSE, st.clock.now())
+            .await?,
+    )
 }
 
 /// Sets a new password through a reset link. The link works once; a verified reset also counts
 /// as email verification.
-pub async fn reset_password(st: &AppState, token: &str, password: &str) -> Result<(), AccountError> {
+pub async fn reset_password(
+    st: &AppState,
+    token: &str,
+    password: &str,
+) -> Result<(), AccountError> {
     let now = st.clock.now();
     let hash_of_token = TokenHash::of(token);
     if !store::email_tokens::peek(&st.db, &hash_of_token, RESET_PURPOSE, now).await? {
@@ -202,14 +276,25 @@ pub async fn reset_password(st: &AppState, token: &str, password: &str) -> Resul
     }
     let tx = store::begin(&st.db).await?;
     // Validate against the account's email before consuming the link.
-    let TokenUse::Used(user_id) = store::email_tokens::take(&tx, &hash_of_token, RESET_PURPOSE, now).await? else {
+    let TokenUse::Used(user_id) =
+        store::email_tokens::take(&tx, &hash_of_token, RESET_PURPOSE, now).await?
+    else {
         return Err(AccountError::BadLink);
     };
-    let user = store::users::get(&tx, user_id).await?.ok_or(AccountError::BadLink)?;
+    let user = store::users::get(&tx, user_id)
+        .await?
+        .ok_or(AccountError::BadLink)?;
     check_policy(password, &user.email).map_err(AccountError::WeakPassword)?;
-    let hash = st.hasher.hash(password.to_string()).await.map_err(|()| AccountError::Hash)?;
+    let hash = st
+        .hasher
+        .hash(password.to_string())
+        .await
+        .map_err(|()| AccountError::Hash)?;
     store::users::set_password(&tx, user.id, &hash, now).await?;
-    let actor = Actor::Tpp { id: user.id, email: user.email.clone() };
+    let actor = Actor::Tpp {
+        id: user.id,
+        email: user.email.clone(),
+    };
     audit::record(
         &tx,
         audit::Event {
@@ -225,6 +310,9 @@ pub async fn reset_password(st: &AppState, token: &str, password: &str) -> Resul
     )
     .await?;
     tx.commit().await?;
-    limits(st, Door::Portal).0.clear(&st.db, &user.email).await?;
+    limits(st, Door::Portal)
+        .0
+        .clear(&st.db, &user.email)
+        .await?;
     Ok(())
 }

@@ -17,7 +17,10 @@ impl Clock {
 
     /// The current time (system time plus any test offset).
     pub fn now(&self) -> DateTime<Utc> {
-        #[expect(clippy::disallowed_methods, reason = "the one place that reads the time")]
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the one place that reads the time"
+        )]
         let now = Utc::now();
         now + self.offset()
     }
@@ -30,6 +33,9 @@ impl Clock {
     }
 
     fn offset(&self) -> Duration {
-        self.offset.lock().map(|o| *o).unwrap_or_else(|_| Duration::zero())
+        self.offset
+            .lock()
+            .map(|o| *o)
+            .unwrap_or_else(|_| Duration::zero())
     }
 }

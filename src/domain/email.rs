@@ -20,12 +20,15 @@ impl EmailAddress {
         let Some((local, domain)) = s.split_once('@') else {
             return Err("Enter an email address like name@example.com.");
         };
-        let bad_char = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
+        let bad_char =
+            |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c);
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         if local.is_empty() || local.len() > 64 || local.chars().any(bad_char) || !domain_ok {
             return Err("Enter an email address like name@example.com.");
         }
@@ -50,12 +53,23 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_addresses_and_lowercases_them() {
-        assert_eq!(EmailAddress::parse(" Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            EmailAddress::parse(" Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
     }
 
     #[test]
     fn refuses_malformed_addresses() {
-        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "ann@ex..com"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a b@example.com",
+            "ann@ex..com",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad} should be refused");
         }
     }

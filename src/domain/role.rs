@@ -55,7 +55,11 @@ pub enum Actor {
     /// A TPP's portal user.
     Tpp { id: UserId, email: String },
     /// A bank admin.
-    Admin { id: AdminId, email: String, role: AdminRole },
+    Admin {
+        id: AdminId,
+        email: String,
+        role: AdminRole,
+    },
     /// Onramp itself (automatic rules, the CLI).
     System,
 }

@@ -1,7 +1,7 @@
 //! Mail transports. The file transport is the embedded default; tests use memory.
 
 use crate::config::{MailSettings, MailTransport};
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 use std::sync::{Arc, Mutex};
@@ -34,7 +34,9 @@ pub struct Mailer {
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mailer").field("from", &self.from.to_string()).finish_non_exhaustive()
+        f.debug_struct("Mailer")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
     }
 }
 
@@ -69,11 +71,20 @@ impl Mailer {
                 store
                     .lock()
                     .map_err(|_| "mailbox lock poisoned".to_string())?
-                    .push(SentMail { to: to.into(), subject: subject.into(), body: body.into() });
+                    .push(SentMail {
+                        to: to.into(),
+                        subject: subject.into(),
+                        body: body.into(),
+                    });
                 Ok(())
             }
             Transport::Log => {
-                tracing::info!(mail.to = to, mail.subject = subject, body, "mail (log transport)");
+                tracing::info!(
+                    mail.to = to,
+                    mail.subject = subject,
+                    body,
+                    "mail (log transport)"
+                );
                 Ok(())
             }
             Transport::File(t) => {

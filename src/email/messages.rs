@@ -28,11 +28,19 @@ struct SignupExisting<'a> {
 
 /// Sent instead of a verification link when someone signs up with an address that has an
 /// account: the page answers the same, the owner learns of it.
-pub fn signup_existing(to: &str, login_link: &str, reset_link: &str) -> Result<Mail, askama::Error> {
+pub fn signup_existing(
+    to: &str,
+    login_link: &str,
+    reset_link: &str,
+) -> Result<Mail, askama::Error> {
     Ok(Mail {
         to: to.into(),
         subject: "Someone tried to sign up with your email address".into(),
-        body: SignupExisting { login_link, reset_link }.render()?,
+        body: SignupExisting {
+            login_link,
+            reset_link,
+        }
+        .render()?,
     })
 }
 
@@ -82,7 +90,11 @@ pub fn state_changed(to: &str, n: &StateNews<'_>) -> Result<Mail, askama::Error>
         "info_requested" => format!("{}: more information requested", n.workflow_title),
         _ => format!("{}: {}", n.workflow_title, n.state_label),
     };
-    Ok(Mail { to: to.into(), subject, body: StateEmail { n }.render()? })
+    Ok(Mail {
+        to: to.into(),
+        subject,
+        body: StateEmail { n }.render()?,
+    })
 }
 
 #[derive(Template)]
@@ -105,6 +117,12 @@ pub fn task_waiting(
     Ok(Mail {
         to: to.into(),
         subject: format!("Task waiting: {workflow_title} for {legal_name}"),
-        body: TaskWaiting { legal_name, workflow_title, state_label, link }.render()?,
+        body: TaskWaiting {
+            legal_name,
+            workflow_title,
+            state_label,
+            link,
+        }
+        .render()?,
     })
 }

@@ -57,21 +57,34 @@ async fn deliver_one(
     let Some(msg) = store::outbox::claim(db, id, now, now + Duration::minutes(2)).await? else {
         return Ok(());
     };
-    match mailer.send(&msg.recipient, &msg.subject, &msg.body_text).await {
+    match mailer
+        .send(&msg.recipient, &msg.subject, &msg.body_text)
+        .await
+    {
         Ok(()) => store::outbox::mark_sent(db, id, clock.now()).await,
         Err(e) => {
             let attempts = msg.attempts + 1;
             let give_up = attempts >= MAX_ATTEMPTS;
             let backoff = Duration::seconds(30 * 2_i64.pow(attempts.clamp(0, 10) as u32));
             tracing::warn!(outbox.id = %id, attempts, give_up, error = %e, "mail delivery failed");
-            store::outbox::mark_failed(db, id, &e, clock.now() + backoff.min(Duration::hours(6)), give_up)
-                .await
+            store::outbox::mark_failed(
+                db,
+                id,
+                &e,
+                clock.now() + backoff.min(Duration::hours(6)),
+                give_up,
+            )
+            .await
         }
     }
 }
 
 /// Delivers every message that is due; the worker calls it periodically.
-pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer, clock: &Clock) -> Result<usize, StoreError> {
+pub async fn deliver_due(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    clock: &Clock,
+) -> Result<usize, StoreError> {
     let ids = store::outbox::due(db, clock.now(), 100).await?;
     deliver(db, mailer, clock, &ids).await;
     Ok(ids.len())

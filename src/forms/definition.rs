@@ -194,7 +194,10 @@ impl FieldDef {
             ));
         }
         if RESERVED_NAMES.contains(&spec.name.as_str()) {
-            return Err(format!("field name `{}` is reserved by the portal", spec.name));
+            return Err(format!(
+                "field name `{}` is reserved by the portal",
+                spec.name
+            ));
         }
         if spec.label.trim().is_empty() {
             return Err(format!("field `{}` needs a label", spec.name));
@@ -207,9 +210,10 @@ impl FieldDef {
             )
         })?;
         let pattern = match &spec.pattern {
-            Some(p) => Some(Regex::new(&format!("^(?:{p})$")).map_err(|e| {
-                format!("field `{}`: pattern does not compile: {e}", spec.name)
-            })?),
+            Some(p) => Some(
+                Regex::new(&format!("^(?:{p})$"))
+                    .map_err(|e| format!("field `{}`: pattern does not compile: {e}", spec.name))?,
+            ),
             None => None,
         };
         if kind == FieldKind::Select && spec.options.is_empty() {
@@ -222,13 +226,13 @@ impl FieldDef {
             ));
         }
         let max_length = spec.max_length.unwrap_or(kind.default_max_length());
-        if let Some(min) = spec.min_length {
-            if min > max_length {
-                return Err(format!(
-                    "field `{}`: min_length {min} is above max_length {max_length}",
-                    spec.name
-                ));
-            }
+        if let Some(min) = spec.min_length
+            && min > max_length
+        {
+            return Err(format!(
+                "field `{}`: min_length {min} is above max_length {max_length}",
+                spec.name
+            ));
         }
         Ok(Self {
             name: spec.name.clone(),

@@ -7,7 +7,7 @@ mod definition;
 mod validate;
 mod view;
 
-pub use countries::{country_name, COUNTRIES};
+pub use countries::{COUNTRIES, country_name};
 pub use definition::{FieldDef, FieldKind, FieldSpec, FormDefinition, SelectOption};
 pub use validate::{FieldErrors, FormValues, Submission};
 pub use view::{FieldView, OptionView};

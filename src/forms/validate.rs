@@ -22,7 +22,10 @@ impl Submission {
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of `name`.
@@ -74,7 +77,11 @@ impl FormDefinition {
                 }
             }
         }
-        if errors.is_empty() { Ok(values) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(values)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -89,14 +96,26 @@ fn check_field(f: &FieldDef, sub: &Submission) -> Result<serde_json::Value, Stri
             Ok(Value::Bool(ticked))
         }
         FieldKind::Select if f.multiple => {
-            let chosen: Vec<&str> = sub.all(&f.name).into_iter().filter(|v| !v.is_empty()).collect();
+            let chosen: Vec<&str> = sub
+                .all(&f.name)
+                .into_iter()
+                .filter(|v| !v.is_empty())
+                .collect();
             if f.required && chosen.is_empty() {
                 return Err(format!("Choose at least one option for “{}”.", f.label));
             }
-            if let Some(bad) = chosen.iter().find(|v| !f.options.iter().any(|o| o.value() == **v)) {
+            if let Some(bad) = chosen
+                .iter()
+                .find(|v| !f.options.iter().any(|o| o.value() == **v))
+            {
                 return Err(format!("“{bad}” is not one of the options."));
             }
-            Ok(Value::Array(chosen.into_iter().map(|v| Value::String(v.into())).collect()))
+            Ok(Value::Array(
+                chosen
+                    .into_iter()
+                    .map(|v| Value::String(v.into()))
+                    .collect(),
+            ))
         }
         _ => {
             let raw = sub.get(&f.name).unwrap_or_default();
@@ -108,7 +127,9 @@ fn check_field(f: &FieldDef, sub: &Submission) -> Result<serde_json::Value, Stri
             if v.is_empty() {
                 if f.required {
                     return Err(match f.kind {
-                        FieldKind::Select | FieldKind::Country => format!("Choose {}.", lower(&f.label)),
+                        FieldKind::Select | FieldKind::Country => {
+                            format!("Choose {}.", lower(&f.label))
+                        }
                         FieldKind::Certificate => format!("Paste or upload {}.", lower(&f.label)),
                         _ => format!("Enter {}.", lower(&f.label)),
                     });
@@ -133,13 +154,16 @@ fn lower(label: &str) -> String {
 
 fn check_value(f: &FieldDef, v: &str) -> Result<(), String> {
     let len = v.chars().count();
-    if let Some(min) = f.min_length {
-        if len < min {
-            return Err(format!("{} must be at least {min} characters.", f.label));
-        }
+    if let Some(min) = f.min_length
+        && len < min
+    {
+        return Err(format!("{} must be at least {min} characters.", f.label));
     }
     if len > f.max_length {
-        return Err(format!("{} must be at most {} characters.", f.label, f.max_length));
+        return Err(format!(
+            "{} must be at most {} characters.",
+            f.label, f.max_length
+        ));
     }
     match f.kind {
         FieldKind::Email => {
@@ -151,7 +175,9 @@ fn check_value(f: &FieldDef, v: &str) -> Result<(), String> {
         },
         FieldKind::Tel => {
             let digits = v.chars().filter(char::is_ascii_digit).count();
-            let allowed = v.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            let allowed = v
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
             if !allowed || !(6..=20).contains(&digits) {
                 return Err("Enter a telephone number, like +44 20 7946 0000.".into());
             }
@@ -169,13 +195,13 @@ fn check_value(f: &FieldDef, v: &str) -> Result<(), String> {
         FieldKind::Certificate => check_pem_certificate(v)?,
         FieldKind::Text | FieldKind::Textarea | FieldKind::Checkbox => {}
     }
-    if let Some(p) = &f.pattern {
-        if !p.is_match(v) {
-            return Err(f
-                .pattern_message
-                .clone()
-                .unwrap_or_else(|| format!("{} is not in the expected format.", f.label)));
-        }
+    if let Some(p) = &f.pattern
+        && !p.is_match(v)
+    {
+        return Err(f
+            .pattern_message
+            .clone()
+            .unwrap_or_else(|| format!("{} is not in the expected format.", f.label)));
     }
     Ok(())
 }
@@ -184,14 +210,19 @@ fn check_value(f: &FieldDef, v: &str) -> Result<(), String> {
 fn check_pem_certificate(v: &str) -> Result<(), String> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";
-    let msg = || "Paste a PEM certificate, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.".to_string();
+    let msg = || {
+        "Paste a PEM certificate, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----."
+            .to_string()
+    };
     let start = v.find(BEGIN).ok_or_else(msg)?;
     let rest = &v[start + BEGIN.len()..];
     let end = rest.find(END).ok_or_else(msg)?;
     let b64: String = rest[..end].split_whitespace().collect();
     let der = base64::engine::general_purpose::STANDARD
         .decode(b64)
-        .map_err(|_| "The certificate is not valid base64 between its BEGIN and END lines.".to_string())?;
+        .map_err(|_| {
+            "The certificate is not valid base64 between its BEGIN and END lines.".to_string()
+        })?;
     // A DER certificate is a SEQUENCE; anything shorter than a header and a key is not one.
     if der.len() < 100 || der[0] != 0x30 {
         return Err("That text is not a DER certificate inside PEM armour.".into());
@@ -214,7 +245,12 @@ mod tests {
     }
 
     fn sub(pairs: &[(&str, &str)]) -> Submission {
-        Submission(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        Submission(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -222,19 +258,36 @@ mod tests {
         let f = form(vec![field(
             "name='legal_name'\nlabel='Legal name'\ntype='text'\nrequired=true\nmin_length=2\nmax_length=5",
         )]);
-        assert_eq!(f.validate(&sub(&[])).unwrap_err()["legal_name"], "Enter legal name.");
-        assert!(f.validate(&sub(&[("legal_name", "a")])).unwrap_err()["legal_name"].contains("at least 2"));
-        assert!(f.validate(&sub(&[("legal_name", "abcdef")])).unwrap_err()["legal_name"].contains("at most 5"));
-        assert_eq!(f.validate(&sub(&[("legal_name", " Acme ")])).unwrap()["legal_name"], "Acme");
+        assert_eq!(
+            f.validate(&sub(&[])).unwrap_err()["legal_name"],
+            "Enter legal name."
+        );
+        assert!(
+            f.validate(&sub(&[("legal_name", "a")])).unwrap_err()["legal_name"]
+                .contains("at least 2")
+        );
+        assert!(
+            f.validate(&sub(&[("legal_name", "abcdef")])).unwrap_err()["legal_name"]
+                .contains("at most 5")
+        );
+        assert_eq!(
+            f.validate(&sub(&[("legal_name", " Acme ")])).unwrap()["legal_name"],
+            "Acme"
+        );
     }
 
     #[test]
     fn pattern_must_match_the_whole_value() {
-        let f = form(vec![field("name='frn'\nlabel='FRN'\ntype='text'\npattern='[0-9]{6}'")]);
+        let f = form(vec![field(
+            "name='frn'\nlabel='FRN'\ntype='text'\npattern='[0-9]{6}'",
+        )]);
         assert!(f.validate(&sub(&[("frn", "1234567")])).is_err());
         assert!(f.validate(&sub(&[("frn", "x123456")])).is_err());
         assert!(f.validate(&sub(&[("frn", "123456")])).is_ok());
-        assert!(f.validate(&sub(&[("frn", "")])).is_ok(), "optional and empty is fine");
+        assert!(
+            f.validate(&sub(&[("frn", "")])).is_ok(),
+            "optional and empty is fine"
+        );
     }
 
     #[test]
@@ -245,7 +298,9 @@ mod tests {
             field("name='c'\nlabel='Country'\ntype='country'"),
             field("name='e'\nlabel='Contact email'\ntype='email'"),
             field("name='s'\nlabel='Size'\ntype='select'\noptions=['S','M']"),
-            field("name='r'\nlabel='Roles'\ntype='select'\nmultiple=true\nrequired=true\noptions=['AISP','PISP']"),
+            field(
+                "name='r'\nlabel='Roles'\ntype='select'\nmultiple=true\nrequired=true\noptions=['AISP','PISP']",
+            ),
             field("name='t'\nlabel='Terms'\ntype='checkbox'\nrequired=true"),
             field("name='x'\nlabel='Certificate'\ntype='certificate'"),
         ]);

@@ -1,11 +1,13 @@
 //! Bank admins.
 
+use super::StoreError;
 use super::entities::admins::{self as admin, Entity};
 use super::error::parse_id;
-use super::StoreError;
 use crate::domain::{AdminId, AdminRole};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 
 /// A stored admin.
 #[derive(Clone, Debug)]

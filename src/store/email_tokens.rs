@@ -1,8 +1,8 @@
 //! Single-use email tokens (verification, password reset), kept as hashes only.
 
+use super::StoreError;
 use super::entities::email_tokens::{self as tok, Entity};
 use super::error::parse_id;
-use super::StoreError;
 use crate::domain::{TokenHash, UserId};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;

@@ -49,10 +49,10 @@ impl Page {
 pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
     if let Some(rest) = url.strip_prefix("sqlite://") {
         let path = rest.split('?').next().unwrap_or_default();
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| StoreError::Setup(e.to_string()))?;
-            }
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Setup(e.to_string()))?;
         }
     }
     let mut opts = ConnectOptions::new(url.to_owned());

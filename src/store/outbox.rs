@@ -2,11 +2,11 @@
 //! then delivered; a failed delivery stays here and is retried. Delivery claims a row first so
 //! that two nodes never send the same message.
 
-use super::entities::outbox::{self as ob, Entity};
 use super::StoreError;
+use super::entities::outbox::{self as ob, Entity};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::ExprTrait;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -75,22 +75,32 @@ pub async fn claim(
     if res.rows_affected != 1 {
         return Ok(None);
     }
-    Ok(Entity::find_by_id(id.to_string()).one(c).await?.map(|m| OutboxRecord {
-        id: m.id,
-        recipient: m.recipient,
-        subject: m.subject,
-        body_text: m.body_text,
-        attempts: m.attempts,
-    }))
+    Ok(Entity::find_by_id(id.to_string())
+        .one(c)
+        .await?
+        .map(|m| OutboxRecord {
+            id: m.id,
+            recipient: m.recipient,
+            subject: m.subject,
+            body_text: m.body_text,
+            attempts: m.attempts,
+        }))
 }
 
 /// Marks a message delivered.
-pub async fn mark_sent(c: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn mark_sent(
+    c: &impl ConnectionTrait,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     Entity::update_many()
         .col_expr(ob::Column::Status, Expr::value("sent"))
         .col_expr(ob::Column::SentAt, Expr::value(now))
         .col_expr(ob::Column::Attempts, Expr::col(ob::Column::Attempts).add(1))
-        .col_expr(ob::Column::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            ob::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(ob::Column::Id.eq(id))
         .exec(c)
         .await?;
@@ -107,11 +117,17 @@ pub async fn mark_failed(
     give_up: bool,
 ) -> Result<(), StoreError> {
     Entity::update_many()
-        .col_expr(ob::Column::Status, Expr::value(if give_up { "failed" } else { "pending" }))
+        .col_expr(
+            ob::Column::Status,
+            Expr::value(if give_up { "failed" } else { "pending" }),
+        )
         .col_expr(ob::Column::LastError, Expr::value(error))
         .col_expr(ob::Column::NextAttemptAt, Expr::value(retry_at))
         .col_expr(ob::Column::Attempts, Expr::col(ob::Column::Attempts).add(1))
-        .col_expr(ob::Column::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            ob::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(ob::Column::Id.eq(id))
         .exec(c)
         .await?;
@@ -139,5 +155,8 @@ pub async fn due(
 /// Counts messages by status (for metrics and tests).
 pub async fn count_with_status(c: &impl ConnectionTrait, status: &str) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;
-    Ok(Entity::find().filter(ob::Column::Status.eq(status)).count(c).await?)
+    Ok(Entity::find()
+        .filter(ob::Column::Status.eq(status))
+        .count(c)
+        .await?)
 }

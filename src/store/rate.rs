@@ -1,10 +1,12 @@
 //! Rate-limit events, counted in a sliding window. Kept in the database so that every node of a
 //! cluster sees the same counts.
 
-use super::entities::rate_events::{self as rate, Entity};
 use super::StoreError;
+use super::entities::rate_events::{self as rate, Entity};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
 
 /// Records one event of `kind` for `key`.
 pub async fn record(

@@ -1,7 +1,7 @@
 //! Server secrets generated once and shared by every node (the session cookie key).
 
-use super::entities::server_secrets::{self as sec, Entity};
 use super::StoreError;
+use super::entities::server_secrets::{self as sec, Entity};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 

@@ -1,12 +1,14 @@
 //! Portal (TPP) users.
 
+use super::StoreError;
 use super::entities::portal_users::{self as user, Entity};
 use super::error::parse_id;
-use super::StoreError;
 use crate::domain::{OrganisationId, UserId};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 
 /// A stored portal user.
 #[derive(Clone, Debug)]

@@ -1,9 +1,9 @@
 //! Workflow instances and their append-only events. A state change is guarded by the instance's
 //! version, and events are unique per (instance, step), so that a step applies at most once.
 
+use super::entities::organisations::{self as org, Entity as Orgs};
 use super::entities::workflow_events::{self as event, Entity as Events};
 use super::entities::workflow_instances::{self as inst, Entity as Instances};
-use super::entities::organisations::{self as org, Entity as Orgs};
 use super::error::parse_id;
 use super::{Page, StoreError};
 use crate::domain::{InstanceId, OrganisationId};

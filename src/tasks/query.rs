@@ -34,7 +34,11 @@ pub async fn inbox(
                 .map(move |s| (wf.name.clone(), s))
         })
         .collect();
-    let filter = InboxFilter { waiting, workflow, state };
+    let filter = InboxFilter {
+        waiting,
+        workflow,
+        state,
+    };
     let (rows, total) = store::workflows::inbox(&st.db, &filter, page).await?;
     Ok(Inbox { rows, total })
 }
@@ -71,7 +75,9 @@ pub async fn task_for_admin<'a>(
     actor: &Actor,
     role: AdminRole,
 ) -> Result<(TaskDetail, &'a Workflow), TaskError> {
-    let instance = store::workflows::get_instance(&st.db, id).await?.ok_or(TaskError::NotFound)?;
+    let instance = store::workflows::get_instance(&st.db, id)
+        .await?
+        .ok_or(TaskError::NotFound)?;
     let wf = st
         .workflows
         .get(&instance.workflow)
@@ -94,7 +100,15 @@ pub async fn task_for_admin<'a>(
                 .map(|e| e.to_string()),
         })
         .collect();
-    Ok((TaskDetail { instance, organisation, events, steps }, wf))
+    Ok((
+        TaskDetail {
+            instance,
+            organisation,
+            events,
+            steps,
+        },
+        wf,
+    ))
 }
 
 /// The four-eyes view of past events.
@@ -189,7 +203,10 @@ pub async fn standing(
 }
 
 /// The submitted values of an instance as `(label, value)` pairs in form order.
-pub fn submitted_values(wf: &Workflow, data: &serde_json::Map<String, serde_json::Value>) -> Vec<(String, String)> {
+pub fn submitted_values(
+    wf: &Workflow,
+    data: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<(String, String)> {
     let sub = Submission::from_values(data);
     wf.form
         .fields
@@ -198,7 +215,11 @@ pub fn submitted_values(wf: &Workflow, data: &serde_json::Map<String, serde_json
             let vals = sub.all(&f.name);
             let shown = match f.kind {
                 crate::forms::FieldKind::Checkbox => {
-                    if vals.is_empty() { "No".to_string() } else { "Yes".to_string() }
+                    if vals.is_empty() {
+                        "No".to_string()
+                    } else {
+                        "Yes".to_string()
+                    }
                 }
                 crate::forms::FieldKind::Country => vals
                     .first()

@@ -2,7 +2,7 @@
 
 use super::TaskError;
 use crate::audit;
-use crate::domain::{paths, Actor, InstanceId, OrganisationId};
+use crate::domain::{Actor, InstanceId, OrganisationId, paths};
 use crate::email::messages::{self, StateNews};
 use crate::email::outbox::{self, Mail, Queued};
 use crate::forms::Submission;
@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::workflows::{EventRecord, InstanceRecord};
 use crate::store::{self, ConnectionTrait};
-use crate::workflow::{engine, Effect, EmailName, Transition, Workflow};
+use crate::workflow::{Effect, EmailName, Transition, Workflow, engine};
 
 /// Who is asking: an admin sees every task, a TPP only its organisation's.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +31,7 @@ pub struct Subject<'a> {
 
 /// Starts `wf` for a subject inside the caller's transaction: the first event, the effects of
 /// the initial state and any automatic steps. Emails are queued in `queued`.
+#[expect(clippy::too_many_arguments, reason = "the facts of a new instance")]
 pub async fn start(
     c: &impl ConnectionTrait,
     st: &AppState,
@@ -112,10 +113,10 @@ pub async fn decide(
     let mut inst = store::workflows::get_instance(&tx, req.instance)
         .await?
         .ok_or(TaskError::NotFound)?;
-    if let Scope::Organisation(o) = scope {
-        if inst.organisation_id != o {
-            return Err(TaskError::NotFound);
-        }
+    if let Scope::Organisation(o) = scope
+        && inst.organisation_id != o
+    {
+        return Err(TaskError::NotFound);
     }
     let wf = st
         .workflows
@@ -149,7 +150,9 @@ pub async fn decide(
     let seq = i32::try_from(events.len()).unwrap_or(i32::MAX) + 1;
     if !apply(&tx, &mut inst, t, actor, comment, seq, new_data, now).await? {
         drop(tx);
-        let fresh = store::workflows::get_instance(&st.db, inst.id).await?.ok_or(TaskError::NotFound)?;
+        let fresh = store::workflows::get_instance(&st.db, inst.id)
+            .await?
+            .ok_or(TaskError::NotFound)?;
         let events = store::workflows::events(&st.db, inst.id).await?;
         return Err(stale(wf, &fresh, &events));
     }
@@ -168,7 +171,9 @@ pub async fn decide(
     )
     .await?;
     let mut queued = Queued::default();
-    let org = store::organisations::get(&tx, inst.organisation_id).await?.unwrap_or(org);
+    let org = store::organisations::get(&tx, inst.organisation_id)
+        .await?
+        .unwrap_or(org);
     enter_state(&tx, st, wf, &mut inst, &org, comment, seq, &mut queued).await?;
     tx.commit().await?;
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
@@ -179,8 +184,12 @@ fn stale(wf: &Workflow, inst: &InstanceRecord, events: &[EventRecord]) -> TaskEr
     let last = events.last();
     TaskError::Stale {
         by: last.map_or_else(|| "someone".into(), |e| e.actor_name.clone()),
-        at: last.map_or_else(String::new, |e| e.at.format("%d %b %Y %H:%M UTC").to_string()),
-        state: wf.state(&inst.state).map_or(inst.state.clone(), |s| s.label.clone()),
+        at: last.map_or_else(String::new, |e| {
+            e.at.format("%d %b %Y %H:%M UTC").to_string()
+        }),
+        state: wf
+            .state(&inst.state)
+            .map_or(inst.state.clone(), |s| s.label.clone()),
     }
 }
 
@@ -242,7 +251,9 @@ async fn enter_state(
     // Automatic steps cannot loop for ever: the registry refuses two from one state, and we stop
     // after a few in a row.
     for _ in 0..8 {
-        let Some(state) = wf.state(&inst.state) else { return Ok(()) };
+        let Some(state) = wf.state(&inst.state) else {
+            return Ok(());
+        };
         let now = st.clock.now();
         for effect in &state.effects {
             let status = match effect {
@@ -276,8 +287,10 @@ async fn enter_state(
                 }
             }
         }
-        let admin_steps: Vec<&Transition> =
-            wf.leaving(&state.name).filter(|t| t.is_admin_step()).collect();
+        let admin_steps: Vec<&Transition> = wf
+            .leaving(&state.name)
+            .filter(|t| t.is_admin_step())
+            .collect();
         if !admin_steps.is_empty() {
             let link = st.link(&paths::admin_task(inst.id));
             let recipients: Vec<String> = if wf.notify_admins.is_empty() {
@@ -291,12 +304,20 @@ async fn enter_state(
                 wf.notify_admins.clone()
             };
             for to in recipients {
-                mails.push(messages::task_waiting(&to, &org.legal_name, &wf.title, &state.label, &link)?);
+                mails.push(messages::task_waiting(
+                    &to,
+                    &org.legal_name,
+                    &wf.title,
+                    &state.label,
+                    &link,
+                )?);
             }
         }
         outbox::queue(c, &st.clock, mails, queued).await?;
 
-        let Some(auto) = wf.auto_step(&state.name) else { return Ok(()) };
+        let Some(auto) = wf.auto_step(&state.name) else {
+            return Ok(());
+        };
         seq += 1;
         if !apply(c, inst, auto, &Actor::System, None, seq, None, now).await? {
             return Ok(());

@@ -13,7 +13,9 @@ pub enum SignupError {
     #[error("Too many signups from your network in the last hour. Try again later.")]
     Throttled,
     /// The verification link is unknown, used or expired.
-    #[error("This verification link has expired or has already been used. Ask for a new one below.")]
+    #[error(
+        "This verification link has expired or has already been used. Ask for a new one below."
+    )]
     BadLink,
     /// The signup workflow is missing.
     #[error("the signup workflow is not loaded")]

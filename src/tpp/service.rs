@@ -3,7 +3,7 @@
 use super::SignupError;
 use crate::accounts::check_policy;
 use crate::audit;
-use crate::domain::{paths, Actor, EmailAddress, OrganisationId, PlainToken, TokenHash, UserId};
+use crate::domain::{Actor, EmailAddress, OrganisationId, PlainToken, TokenHash, UserId, paths};
 use crate::email::messages;
 use crate::email::outbox::{self, Queued};
 use crate::forms::{FieldErrors, Submission};
@@ -22,7 +22,11 @@ pub const SIGNUP_WORKFLOW: &str = "signup";
 pub const VERIFY_PURPOSE: &str = "verify";
 
 fn signup_limit(st: &AppState) -> Limit {
-    Limit { kind: "signup_ip", max: st.settings.limits.signups_per_ip_per_hour, window: Duration::hours(1) }
+    Limit {
+        kind: "signup_ip",
+        max: st.settings.limits.signups_per_ip_per_hour,
+        window: Duration::hours(1),
+    }
 }
 
 fn email_limit(st: &AppState) -> Limit {
@@ -47,7 +51,10 @@ fn check_account(sub: &Submission, errors: &mut FieldErrors) -> Option<EmailAddr
     if let Err(m) = check_policy(password, email.as_ref().map_or("", EmailAddress::as_str)) {
         errors.insert("password".into(), m);
     } else if confirm.is_some_and(|c| c != password) {
-        errors.insert("password_confirm".into(), "The two passwords do not match.".into());
+        errors.insert(
+            "password_confirm".into(),
+            "The two passwords do not match.".into(),
+        );
     }
     email
 }
@@ -55,7 +62,10 @@ fn check_account(sub: &Submission, errors: &mut FieldErrors) -> Option<EmailAddr
 /// Handles a signup form. On success (new or existing email alike) a mail is sent and the same
 /// answer is given, so the page never tells whether an address has an account.
 pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), SignupError> {
-    let wf = st.workflows.get(SIGNUP_WORKFLOW).ok_or(SignupError::NoWorkflow)?;
+    let wf = st
+        .workflows
+        .get(SIGNUP_WORKFLOW)
+        .ok_or(SignupError::NoWorkflow)?;
     let mut errors = FieldErrors::new();
     let values = wf.form.validate(sub).unwrap_or_else(|e| {
         errors.extend(e);
@@ -77,7 +87,10 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
 
     let tx = store::begin(&st.db).await?;
     let mut queued = Queued::default();
-    if store::users::find_by_email(&tx, email.as_str()).await?.is_some() {
+    if store::users::find_by_email(&tx, email.as_str())
+        .await?
+        .is_some()
+    {
         let mail = messages::signup_existing(
             email.as_str(),
             &st.link(paths::LOGIN),
@@ -122,13 +135,28 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
         Err(e) => return Err(e.into()),
     }
     let token = PlainToken::generate("onr_ev_");
-    store::email_tokens::insert(&tx, &token.hash(), VERIFY_PURPOSE, user.id, now + Duration::hours(24), now)
-        .await?;
+    store::email_tokens::insert(
+        &tx,
+        &token.hash(),
+        VERIFY_PURPOSE,
+        user.id,
+        now + Duration::hours(24),
+        now,
+    )
+    .await?;
     let link = format!("{}?token={}", st.link(paths::VERIFY), token.expose());
     email_limit(st).hit(&tx, email.as_str(), now).await?;
-    outbox::queue(&tx, &st.clock, vec![messages::verify_email(email.as_str(), &legal_name, &link)?], &mut queued)
-        .await?;
-    let actor = Actor::Tpp { id: user.id, email: user.email.clone() };
+    outbox::queue(
+        &tx,
+        &st.clock,
+        vec![messages::verify_email(email.as_str(), &legal_name, &link)?],
+        &mut queued,
+    )
+    .await?;
+    let actor = Actor::Tpp {
+        id: user.id,
+        email: user.email.clone(),
+    };
     audit::record(
         &tx,
         audit::Event {
@@ -151,18 +179,29 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
 /// Follows a verification link: verifies the address and, for a new organisation, starts its
 /// signup workflow. Returns the verified user's email.
 pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupError> {
-    let wf = st.workflows.get(SIGNUP_WORKFLOW).ok_or(SignupError::NoWorkflow)?;
+    let wf = st
+        .workflows
+        .get(SIGNUP_WORKFLOW)
+        .ok_or(SignupError::NoWorkflow)?;
     let now = st.clock.now();
     let tx = store::begin(&st.db).await?;
-    let user_id = match store::email_tokens::take(&tx, &TokenHash::of(token), VERIFY_PURPOSE, now).await? {
-        TokenUse::Used(u) => u,
-        _ => return Err(SignupError::BadLink),
-    };
-    let user = store::users::get(&tx, user_id).await?.ok_or(SignupError::BadLink)?;
+    let user_id =
+        match store::email_tokens::take(&tx, &TokenHash::of(token), VERIFY_PURPOSE, now).await? {
+            TokenUse::Used(u) => u,
+            _ => return Err(SignupError::BadLink),
+        };
+    let user = store::users::get(&tx, user_id)
+        .await?
+        .ok_or(SignupError::BadLink)?;
     store::users::mark_verified(&tx, user.id, now).await?;
-    let mut org = store::organisations::get(&tx, user.organisation_id).await?.ok_or(SignupError::BadLink)?;
+    let mut org = store::organisations::get(&tx, user.organisation_id)
+        .await?
+        .ok_or(SignupError::BadLink)?;
     let mut queued = Queued::default();
-    let actor = Actor::Tpp { id: user.id, email: user.email.clone() };
+    let actor = Actor::Tpp {
+        id: user.id,
+        email: user.email.clone(),
+    };
     if org.status == "unverified" {
         store::organisations::set_status(&tx, org.id, "pending", now).await?;
         org.status = "pending".into();
@@ -170,7 +209,10 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
             &tx,
             st,
             wf,
-            Subject { kind: "organisation", id: org.id.to_string() },
+            Subject {
+                kind: "organisation",
+                id: org.id.to_string(),
+            },
             &org,
             org.profile.clone(),
             &actor,
@@ -200,23 +242,39 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
 /// Sends a fresh verification link if the address has an unverified account. Answers the same
 /// either way.
 pub async fn resend_verification(st: &AppState, raw_email: &str) -> Result<(), SignupError> {
-    let Ok(email) = EmailAddress::parse(raw_email) else { return Ok(()) };
+    let Ok(email) = EmailAddress::parse(raw_email) else {
+        return Ok(());
+    };
     let now = st.clock.now();
     let tx = store::begin(&st.db).await?;
-    let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else { return Ok(()) };
+    let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else {
+        return Ok(());
+    };
     if user.email_verified_at.is_some() || !email_limit(st).take(&tx, email.as_str(), now).await? {
         return Ok(());
     }
     let org = store::organisations::get(&tx, user.organisation_id).await?;
     store::email_tokens::void_for_user(&tx, user.id, VERIFY_PURPOSE, now).await?;
     let token = PlainToken::generate("onr_ev_");
-    store::email_tokens::insert(&tx, &token.hash(), VERIFY_PURPOSE, user.id, now + Duration::hours(24), now)
-        .await?;
+    store::email_tokens::insert(
+        &tx,
+        &token.hash(),
+        VERIFY_PURPOSE,
+        user.id,
+        now + Duration::hours(24),
+        now,
+    )
+    .await?;
     let link = format!("{}?token={}", st.link(paths::VERIFY), token.expose());
     let legal = org.map(|o| o.legal_name).unwrap_or_default();
     let mut queued = Queued::default();
-    outbox::queue(&tx, &st.clock, vec![messages::verify_email(email.as_str(), &legal, &link)?], &mut queued)
-        .await?;
+    outbox::queue(
+        &tx,
+        &st.clock,
+        vec![messages::verify_email(email.as_str(), &legal, &link)?],
+        &mut queued,
+    )
+    .await?;
     tx.commit().await?;
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(())

@@ -16,7 +16,9 @@ use futures_util::future::LocalBoxFuture;
 pub struct FormPost(pub Submission);
 
 fn origin_of(url: &str) -> Option<String> {
-    url::Url::parse(url).ok().map(|u| u.origin().ascii_serialization())
+    url::Url::parse(url)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
 }
 
 fn same_origin(req: &HttpRequest) -> bool {

@@ -57,16 +57,28 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         let (heading, message) = match self {
             Self::SignIn(path) => {
-                return HttpResponse::SeeOther().insert_header(("Location", *path)).finish();
+                return HttpResponse::SeeOther()
+                    .insert_header(("Location", *path))
+                    .finish();
             }
-            Self::NotFound => ("Page not found", "There is nothing at this address, or you may not see it."),
+            Self::NotFound => (
+                "Page not found",
+                "There is nothing at this address, or you may not see it.",
+            ),
             Self::Forbidden(m) => ("Not allowed", *m),
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "request failed");
-                ("Something went wrong", "The server could not complete your request. Try again; if it keeps failing, contact the bank.")
+                (
+                    "Something went wrong",
+                    "The server could not complete your request. Try again; if it keeps failing, contact the bank.",
+                )
             }
         };
-        let page = ErrorPage { layout: Layout::bare(heading), heading, message };
+        let page = ErrorPage {
+            layout: Layout::bare(heading),
+            heading,
+            message,
+        };
         let body = page.render().unwrap_or_else(|_| message.to_string());
         HttpResponse::build(self.status_code())
             .content_type("text/html; charset=utf-8")

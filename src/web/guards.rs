@@ -2,11 +2,11 @@
 
 use super::error::PageError;
 use super::session::TypedSession;
-use crate::domain::{paths, Actor};
+use crate::domain::{Actor, paths};
 use crate::state::AppState;
+use crate::store;
 use crate::store::admins::AdminRecord;
 use crate::store::users::UserRecord;
-use crate::store;
 
 /// The signed-in portal user, or a redirect to the portal sign-in.
 pub async fn require_user(st: &AppState, session: &TypedSession) -> Result<UserRecord, PageError> {
@@ -22,8 +22,13 @@ pub async fn require_user(st: &AppState, session: &TypedSession) -> Result<UserR
 
 /// The signed-in admin, or a redirect to the console's own sign-in. A portal session never
 /// opens the console.
-pub async fn require_admin(st: &AppState, session: &TypedSession) -> Result<AdminRecord, PageError> {
-    let id = session.admin_id().ok_or(PageError::SignIn(paths::ADMIN_LOGIN))?;
+pub async fn require_admin(
+    st: &AppState,
+    session: &TypedSession,
+) -> Result<AdminRecord, PageError> {
+    let id = session
+        .admin_id()
+        .ok_or(PageError::SignIn(paths::ADMIN_LOGIN))?;
     match store::admins::get(&st.db, id).await? {
         Some(a) if !a.disabled => Ok(a),
         _ => {
@@ -35,10 +40,17 @@ pub async fn require_admin(st: &AppState, session: &TypedSession) -> Result<Admi
 
 /// The actor for a portal user.
 pub fn tpp_actor(u: &UserRecord) -> Actor {
-    Actor::Tpp { id: u.id, email: u.email.clone() }
+    Actor::Tpp {
+        id: u.id,
+        email: u.email.clone(),
+    }
 }
 
 /// The actor for an admin.
 pub fn admin_actor(a: &AdminRecord) -> Actor {
-    Actor::Admin { id: a.id, email: a.email.clone(), role: a.role }
+    Actor::Admin {
+        id: a.id,
+        email: a.email.clone(),
+        role: a.role,
+    }
 }

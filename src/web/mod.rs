@@ -14,12 +14,12 @@ pub mod session;
 
 use crate::domain::paths;
 use crate::state::AppState;
+use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
-use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::middleware::DefaultHeaders;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{App, HttpResponse, HttpServer, web};
 use std::net::TcpListener;
 
 pub use error::PageError;
@@ -33,16 +33,18 @@ pub fn server(
     let secure = state.settings.secure_cookies();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
-        let sessions = SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
-            .cookie_name("onramp_session".into())
-            .cookie_secure(secure)
-            .cookie_http_only(true)
-            .cookie_same_site(SameSite::Lax)
-            .cookie_content_security(CookieContentSecurity::Private)
-            .session_lifecycle(
-                PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::hours(12)),
-            )
-            .build();
+        let sessions =
+            SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+                .cookie_name("onramp_session".into())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(
+                    PersistentSession::default()
+                        .session_ttl(actix_web::cookie::time::Duration::hours(12)),
+                )
+                .build();
         App::new()
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(256 * 1024))
@@ -74,7 +76,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/onramp.js", web::get().to(script))
         .configure(portal::routes)
         .configure(admin::routes)
-        .default_service(web::to(|| async { Err::<HttpResponse, PageError>(PageError::NotFound) }));
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, PageError>(PageError::NotFound)
+        }));
 }
 
 async fn stylesheet() -> HttpResponse {

@@ -3,8 +3,8 @@
 
 use super::error::PageError;
 use super::session::{Flash, TypedSession};
-use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 use askama::Template;
 
 /// What the shared layout needs.
@@ -27,11 +27,19 @@ pub struct Layout {
 impl Layout {
     /// A layout with no session (error pages).
     pub fn bare(title: &str) -> Self {
-        Self { title: title.into(), area: "portal", ..Self::default() }
+        Self {
+            title: title.into(),
+            area: "portal",
+            ..Self::default()
+        }
     }
 
     /// A portal page's layout; takes the flash message out of the session.
-    pub fn portal(title: &str, session: &TypedSession, user: Option<String>) -> Result<Self, PageError> {
+    pub fn portal(
+        title: &str,
+        session: &TypedSession,
+        user: Option<String>,
+    ) -> Result<Self, PageError> {
         Ok(Self {
             title: title.into(),
             area: "portal",
@@ -43,7 +51,11 @@ impl Layout {
     }
 
     /// An admin page's layout.
-    pub fn admin(title: &str, session: &TypedSession, admin: Option<(String, String)>) -> Result<Self, PageError> {
+    pub fn admin(
+        title: &str,
+        session: &TypedSession,
+        admin: Option<(String, String)>,
+    ) -> Result<Self, PageError> {
         Ok(Self {
             title: title.into(),
             area: "admin",
@@ -70,5 +82,7 @@ pub fn ok<T: Template>(t: &T) -> Result<HttpResponse, PageError> {
 
 /// A 303 redirect (after a successful POST).
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header(("Location", location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
 }

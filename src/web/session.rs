@@ -8,12 +8,12 @@ use actix_session::{Session, SessionExt};
 use actix_web::cookie::Key;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
-use std::future::{ready, Ready};
+use std::future::{Ready, ready};
 
 /// The session cookie's key: from `session_key`, or generated once and kept in the database.
 pub async fn load_key(st: &AppState) -> anyhow::Result<Key> {
@@ -76,12 +76,20 @@ impl TypedSession {
 
     /// The signed-in portal user.
     pub fn user_id(&self) -> Option<UserId> {
-        self.0.get::<String>(USER).ok().flatten().and_then(|s| s.parse().ok())
+        self.0
+            .get::<String>(USER)
+            .ok()
+            .flatten()
+            .and_then(|s| s.parse().ok())
     }
 
     /// The signed-in admin.
     pub fn admin_id(&self) -> Option<AdminId> {
-        self.0.get::<String>(ADMIN).ok().flatten().and_then(|s| s.parse().ok())
+        self.0
+            .get::<String>(ADMIN)
+            .ok()
+            .flatten()
+            .and_then(|s| s.parse().ok())
     }
 
     /// Signs the portal user out.
@@ -112,14 +120,22 @@ impl TypedSession {
     pub fn csrf_matches(&self, presented: &str) -> bool {
         use subtle::ConstantTimeEq;
         match self.0.get::<String>(CSRF) {
-            Ok(Some(t)) => !presented.is_empty() && bool::from(t.as_bytes().ct_eq(presented.as_bytes())),
+            Ok(Some(t)) => {
+                !presented.is_empty() && bool::from(t.as_bytes().ct_eq(presented.as_bytes()))
+            }
             _ => false,
         }
     }
 
     /// Leaves a message for the next page.
     pub fn flash(&self, kind: &str, text: impl Into<String>) -> Result<(), PageError> {
-        self.0.insert(FLASH, Flash { kind: kind.into(), text: text.into() })?;
+        self.0.insert(
+            FLASH,
+            Flash {
+                kind: kind.into(),
+                text: text.into(),
+            },
+        )?;
         Ok(())
     }
 

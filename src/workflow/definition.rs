@@ -177,7 +177,8 @@ impl Transition {
 
     /// Whether an admin with `role` may take this step.
     pub fn allows_admin(&self, role: AdminRole) -> bool {
-        role == AdminRole::Superadmin && self.is_admin_step() || self.by.contains(&Party::Admin(role))
+        role == AdminRole::Superadmin && self.is_admin_step()
+            || self.by.contains(&Party::Admin(role))
     }
 }
 
@@ -218,7 +219,9 @@ impl Workflow {
         &'a self,
         state: &'s str,
     ) -> impl Iterator<Item = &'a Transition> + use<'a, 's> {
-        self.transitions.iter().filter(move |t| t.from.iter().any(|f| f == state))
+        self.transitions
+            .iter()
+            .filter(move |t| t.from.iter().any(|f| f == state))
     }
 
     /// States where an admin has a step to take: what the inbox lists.
@@ -294,13 +297,18 @@ pub(super) struct SpanError {
 }
 
 fn err<T>(offset: usize, message: String) -> Result<T, SpanError> {
-    Err(SpanError { offset: Some(offset), message })
+    Err(SpanError {
+        offset: Some(offset),
+        message,
+    })
 }
 
 fn title_case(action: &str) -> String {
     let words = action.replace('_', " ");
     let mut c = words.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 impl Workflow {
@@ -372,7 +380,10 @@ impl Workflow {
         if !known(spec.initial.get_ref()) {
             return err(
                 spec.initial.span().start,
-                format!("initial state `{}` is not a declared state", spec.initial.get_ref()),
+                format!(
+                    "initial state `{}` is not a declared state",
+                    spec.initial.get_ref()
+                ),
             );
         }
 
@@ -385,11 +396,17 @@ impl Workflow {
             }
             for s in t.from.iter().chain(std::iter::once(&t.to)) {
                 if !known(s) {
-                    return err(at, format!("transition `{}`: unknown state `{s}`", t.action));
+                    return err(
+                        at,
+                        format!("transition `{}`: unknown state `{s}`", t.action),
+                    );
                 }
             }
             if t.from.is_empty() {
-                return err(at, format!("transition `{}` needs at least one `from` state", t.action));
+                return err(
+                    at,
+                    format!("transition `{}` needs at least one `from` state", t.action),
+                );
             }
             for f in &t.from {
                 if states.iter().any(|s| &s.name == f && s.terminal) {
@@ -414,7 +431,13 @@ impl Workflow {
                 return err(at, format!("transition `{}` needs `by`", t.action));
             }
             if t.auto && by.iter().any(|p| *p != Party::System) {
-                return err(at, format!("transition `{}`: auto steps are taken by system only", t.action));
+                return err(
+                    at,
+                    format!(
+                        "transition `{}`: auto steps are taken by system only",
+                        t.action
+                    ),
+                );
             }
             let comment = match t.comment.as_str() {
                 "none" => CommentRule::None,
@@ -423,12 +446,21 @@ impl Workflow {
                 other => {
                     return err(
                         at,
-                        format!("transition `{}`: comment `{other}` must be none, optional or required", t.action),
+                        format!(
+                            "transition `{}`: comment `{other}` must be none, optional or required",
+                            t.action
+                        ),
                     );
                 }
             };
             if t.with_form && !by.contains(&Party::Tpp) {
-                return err(at, format!("transition `{}`: with_form steps are taken by tpp", t.action));
+                return err(
+                    at,
+                    format!(
+                        "transition `{}`: with_form steps are taken by tpp",
+                        t.action
+                    ),
+                );
             }
             transitions.push(Transition {
                 action: t.action.clone(),
@@ -447,7 +479,10 @@ impl Workflow {
                 if !transitions.iter().any(|x| &x.action == d) {
                     return err(
                         spec_t.span().start,
-                        format!("transition `{}`: distinct_from names unknown action `{d}`", t.action),
+                        format!(
+                            "transition `{}`: distinct_from names unknown action `{d}`",
+                            t.action
+                        ),
                     );
                 }
             }
@@ -494,7 +529,10 @@ impl Workflow {
             if !s.terminal && self.leaving(&s.name).next().is_none() {
                 return err(
                     span_of(&s.name),
-                    format!("state `{}` has no way out: add a transition or mark it terminal", s.name),
+                    format!(
+                        "state `{}` has no way out: add a transition or mark it terminal",
+                        s.name
+                    ),
                 );
             }
         }
@@ -505,7 +543,10 @@ impl Workflow {
                 if let Some(other) = autos.insert(f, &t.action) {
                     return err(
                         span_of(f),
-                        format!("state `{f}` has two automatic transitions: `{other}` and `{}`", t.action),
+                        format!(
+                            "state `{f}` has two automatic transitions: `{other}` and `{}`",
+                            t.action
+                        ),
                     );
                 }
             }

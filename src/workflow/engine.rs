@@ -86,29 +86,34 @@ impl Workflow {
             return Err(StepError::CommentRequired(t.label.clone()));
         }
         let me = actor_key(actor);
-        if matches!(actor, Actor::Admin { .. } | Actor::Tpp { .. }) {
-            if let Some(h) = history
+        if matches!(actor, Actor::Admin { .. } | Actor::Tpp { .. })
+            && let Some(h) = history
                 .iter()
                 .find(|h| h.actor_key == me && t.distinct_from.contains(&h.action))
-            {
-                let earlier = self.transition(&h.action).map_or(h.action.clone(), |x| x.label.clone());
-                return Err(StepError::SameActor {
-                    action: t.label.clone(),
-                    earlier,
-                });
-            }
+        {
+            let earlier = self
+                .transition(&h.action)
+                .map_or(h.action.clone(), |x| x.label.clone());
+            return Err(StepError::SameActor {
+                action: t.label.clone(),
+                earlier,
+            });
         }
         Ok(t)
     }
 
     /// The steps this admin role may take from `state` (the buttons on a task page).
     pub fn admin_steps(&self, state: &str, role: AdminRole) -> Vec<&Transition> {
-        self.leaving(state).filter(|t| t.allows_admin(role)).collect()
+        self.leaving(state)
+            .filter(|t| t.allows_admin(role))
+            .collect()
     }
 
     /// The steps a TPP may take from `state`.
     pub fn tpp_steps(&self, state: &str) -> Vec<&Transition> {
-        self.leaving(state).filter(|t| t.by.contains(&Party::Tpp)).collect()
+        self.leaving(state)
+            .filter(|t| t.by.contains(&Party::Tpp))
+            .collect()
     }
 
     /// The automatic step out of `state`, if any.
@@ -181,7 +186,11 @@ with_form = true
     }
 
     fn admin(role: AdminRole, id: AdminId) -> Actor {
-        Actor::Admin { id, email: "a@bank.example".into(), role }
+        Actor::Admin {
+            id,
+            email: "a@bank.example".into(),
+            role,
+        }
     }
 
     #[test]
@@ -201,9 +210,18 @@ with_form = true
             w.check_step("submitted", "reject", &rev, Some("  "), &[]),
             Err(StepError::CommentRequired(_))
         ));
-        let tpp = Actor::Tpp { id: UserId::new(), email: "t@tpp.example".into() };
-        assert!(w.check_step("info_requested", "resubmit", &tpp, None, &[]).is_ok());
-        assert!(w.check_step("submitted", "review", &tpp, None, &[]).is_err());
+        let tpp = Actor::Tpp {
+            id: UserId::new(),
+            email: "t@tpp.example".into(),
+        };
+        assert!(
+            w.check_step("info_requested", "resubmit", &tpp, None, &[])
+                .is_ok()
+        );
+        assert!(
+            w.check_step("submitted", "review", &tpp, None, &[])
+                .is_err()
+        );
     }
 
     #[test]
@@ -211,12 +229,18 @@ with_form = true
         let w = wf();
         let id = AdminId::new();
         let boss = admin(AdminRole::Superadmin, id);
-        let history = vec![StepHistory { action: "review".into(), actor_key: actor_key(&boss) }];
+        let history = vec![StepHistory {
+            action: "review".into(),
+            actor_key: actor_key(&boss),
+        }];
         assert!(matches!(
             w.check_step("reviewed", "approve", &boss, None, &history),
             Err(StepError::SameActor { .. })
         ));
         let other = admin(AdminRole::Approver, AdminId::new());
-        assert!(w.check_step("reviewed", "approve", &other, None, &history).is_ok());
+        assert!(
+            w.check_step("reviewed", "approve", &other, None, &history)
+                .is_ok()
+        );
     }
 }

@@ -94,7 +94,8 @@ impl Registry {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(1, |t| t.matches('\n').count() + 1)
+    text.get(..offset)
+        .map_or(1, |t| t.matches('\n').count() + 1)
 }
 
 #[cfg(test)]
@@ -152,7 +153,10 @@ by = ["approver"]
         assert!(e.contains("signup.toml:"), "{e}");
         assert!(e.contains("unknown state `done`"), "{e}");
         let line: usize = e.split(':').nth(1).unwrap().parse().unwrap();
-        assert!((21..=25).contains(&line), "the transition spans lines 21-25: {e}");
+        assert!(
+            (21..=25).contains(&line),
+            "the transition spans lines 21-25: {e}"
+        );
     }
 
     #[test]

@@ -9,14 +9,20 @@ async fn an_approval_with_a_comment_reaches_the_dashboard_and_the_mailbox() {
     let tpp = app.verified_tpp("Acme Payments Ltd").await;
     let admin_email = app.create_admin(AdminRole::Approver).await;
     let waiting = app.emails_to(&admin_email);
-    assert!(waiting.is_empty(), "admins created after the signup are not mailed retroactively");
+    assert!(
+        waiting.is_empty(),
+        "admins created after the signup are not mailed retroactively"
+    );
 
     app.admin_login(&admin_email).await;
     let inbox = app.get_html("/admin").await;
     assert!(inbox.contains("Acme Payments Ltd"), "{inbox}");
     let task = app.first_task_path().await;
     let page = app.get_html(&task).await;
-    assert!(page.contains("123456"), "the submitted authorisation number is shown");
+    assert!(
+        page.contains("123456"),
+        "the submitted authorisation number is shown"
+    );
     for b in ["Approve", "Reject", "Request more information"] {
         assert!(texts(&page, "button").iter().any(|t| t == b), "button {b}");
     }
@@ -55,12 +61,18 @@ async fn a_rejection_needs_a_reason_and_tells_the_tpp() {
     let r = app.decide(&task, "reject", "   ").await;
     assert_eq!(r.status(), 422, "comment required");
     assert!(r.text().await.unwrap().contains("comment is required"));
-    let r = app.decide(&task, "reject", "Not authorised by the FCA").await;
+    let r = app
+        .decide(&task, "reject", "Not authorised by the FCA")
+        .await;
     assert_eq!(r.status(), 303);
     let mail = app.emails_to(&tpp).into_iter().last().unwrap();
     assert!(mail.body.contains("Not authorised by the FCA"));
     app.portal_login(&tpp).await;
-    assert!(app.get_html("/dashboard").await.contains("Rejected: Not authorised by the FCA"));
+    assert!(
+        app.get_html("/dashboard")
+            .await
+            .contains("Rejected: Not authorised by the FCA")
+    );
 }
 
 #[tokio::test]
@@ -70,12 +82,24 @@ async fn request_info_then_resubmit_then_approve() {
     let admin = app.create_admin(AdminRole::Superadmin).await;
     let tpp_browser = app.other_browser();
     // The TPP signs in from its own browser.
-    let csrf_html = tpp_browser.client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf_html = tpp_browser
+        .client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = hidden_value(&csrf_html, "csrf_token").unwrap();
     let r = tpp_browser
         .client
         .post(app.url("/login"))
-        .form(&[("email", tpp.as_str()), ("password", PASSWORD), ("csrf_token", &token)])
+        .form(&[
+            ("email", tpp.as_str()),
+            ("password", PASSWORD),
+            ("csrf_token", &token),
+        ])
         .send()
         .await
         .unwrap();
@@ -83,28 +107,69 @@ async fn request_info_then_resubmit_then_approve() {
 
     app.admin_login(&admin).await;
     let task = app.first_task_path().await;
-    assert_eq!(app.decide(&task, "request_info", "Which FCA permissions do you hold?").await.status(), 303);
+    assert_eq!(
+        app.decide(&task, "request_info", "Which FCA permissions do you hold?")
+            .await
+            .status(),
+        303
+    );
     assert!(app.get_html("/admin").await.contains("Nothing is waiting"));
 
-    let dash = tpp_browser.client.get(app.url("/dashboard")).send().await.unwrap().text().await.unwrap();
-    assert!(dash.contains("More information requested: Which FCA permissions do you hold?"), "{dash}");
-    let edit = tpp_browser.client.get(app.url("/organisation/edit")).send().await.unwrap().text().await.unwrap();
-    assert_eq!(attr(&edit, "#f-legal_name", "value").as_deref(), Some("Acme"), "prefilled");
+    let dash = tpp_browser
+        .client
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        dash.contains("More information requested: Which FCA permissions do you hold?"),
+        "{dash}"
+    );
+    let edit = tpp_browser
+        .client
+        .get(app.url("/organisation/edit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        attr(&edit, "#f-legal_name", "value").as_deref(),
+        Some("Acme"),
+        "prefilled"
+    );
     let token = hidden_value(&edit, "csrf_token").unwrap();
     let version = hidden_value(&edit, "version").unwrap();
     let mut fields = signup_fields(&tpp, "Acme Holdings Ltd");
     fields.retain(|(k, _)| !k.starts_with("password") && k != "email");
     fields.push(("csrf_token".into(), token));
     fields.push(("version".into(), version));
-    let r = tpp_browser.client.post(app.url("/organisation/edit")).form(&fields).send().await.unwrap();
+    let r = tpp_browser
+        .client
+        .post(app.url("/organisation/edit"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
 
     let inbox = app.get_html("/admin").await;
-    assert!(inbox.contains("Acme Holdings Ltd"), "resubmitted with the new name: {inbox}");
+    assert!(
+        inbox.contains("Acme Holdings Ltd"),
+        "resubmitted with the new name: {inbox}"
+    );
     assert_eq!(app.decide(&task, "approve", "").await.status(), 303);
     let page = app.get_html(&task).await;
     let history = texts(&page, "ol.history li");
-    assert_eq!(history.len(), 4, "submit, request info, resubmit, approve: {history:?}");
+    assert_eq!(
+        history.len(),
+        4,
+        "submit, request info, resubmit, approve: {history:?}"
+    );
 }
 
 #[tokio::test]
@@ -120,40 +185,78 @@ async fn two_simultaneous_approvals_apply_once_and_the_second_sees_who_decided()
     let token = hidden_value(&html, "csrf_token").unwrap();
 
     let other = app.other_browser();
-    let login_page = other.client.get(app.url("/admin/login")).send().await.unwrap().text().await.unwrap();
+    let login_page = other
+        .client
+        .get(app.url("/admin/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let t2 = hidden_value(&login_page, "csrf_token").unwrap();
     other
         .client
         .post(app.url("/admin/login"))
-        .form(&[("email", second.as_str()), ("password", PASSWORD), ("csrf_token", &t2)])
+        .form(&[
+            ("email", second.as_str()),
+            ("password", PASSWORD),
+            ("csrf_token", &t2),
+        ])
         .send()
         .await
         .unwrap();
-    let page2 = other.client.get(app.url(&task)).send().await.unwrap().text().await.unwrap();
+    let page2 = other
+        .client
+        .get(app.url(&task))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let t2 = hidden_value(&page2, "csrf_token").unwrap();
 
     let a = app
         .client
         .post(app.url(&task))
-        .form(&[("action", "approve"), ("comment", "one"), ("version", &version), ("csrf_token", &token)])
+        .form(&[
+            ("action", "approve"),
+            ("comment", "one"),
+            ("version", &version),
+            ("csrf_token", &token),
+        ])
         .send();
     let b = other
         .client
         .post(app.url(&task))
-        .form(&[("action", "approve"), ("comment", "two"), ("version", &version), ("csrf_token", &t2)])
+        .form(&[
+            ("action", "approve"),
+            ("comment", "two"),
+            ("version", &version),
+            ("csrf_token", &t2),
+        ])
         .send();
     let (a, b) = tokio::join!(a, b);
     let mut statuses = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, vec![303, 409], "one wins, one is told");
     let page = app.get_html(&task).await;
-    let approvals = texts(&page, "ol.history li").iter().filter(|t| t.contains("Approve")).count();
+    let approvals = texts(&page, "ol.history li")
+        .iter()
+        .filter(|t| t.contains("Approve"))
+        .count();
     assert_eq!(approvals, 1);
     // The loser, reloading, sees who decided.
     let late = other
         .client
         .post(app.url(&task))
-        .form(&[("action", "approve"), ("comment", ""), ("version", &version), ("csrf_token", &t2)])
+        .form(&[
+            ("action", "approve"),
+            ("comment", ""),
+            ("version", &version),
+            ("csrf_token", &t2),
+        ])
         .send()
         .await
         .unwrap();

@@ -21,7 +21,11 @@ fn domain_modules_know_nothing_of_http_or_entities() {
     rust_files(&src, &mut files);
     let mut offenders = Vec::new();
     for f in files {
-        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let text = std::fs::read_to_string(&f).unwrap();
         let web_ok = rel.starts_with("web/") || rel == "startup.rs" || rel == "telemetry.rs";
         if !web_ok && (text.contains("actix_web") || text.contains("actix_session")) {

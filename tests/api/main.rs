@@ -2,6 +2,9 @@
 //! fresh database (SQLite, or PostgreSQL when `ONRAMP_TEST_DATABASE_URL` is set) and speaks
 //! real HTTP with a cookie jar.
 
+// Test code panics on purpose: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod admin;
 mod architecture;
 mod browser;

@@ -8,7 +8,13 @@ async fn a_post_without_or_with_a_wrong_csrf_token_is_refused() {
     let app = spawn_app().await;
     app.csrf().await;
     for path in ["/signup", "/login", "/admin/login", "/password/forgot"] {
-        let r = app.client.post(app.url(path)).form(&[("email", "a@b.example")]).send().await.unwrap();
+        let r = app
+            .client
+            .post(app.url(path))
+            .form(&[("email", "a@b.example")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403, "{path} without token");
         let r = app
             .client
@@ -51,13 +57,19 @@ async fn a_tpp_user_cannot_open_the_console() {
     let tpp = app.verified_tpp("Acme").await;
     assert_eq!(app.portal_login(&tpp).await.status(), 303);
     assert_eq!(app.get("/dashboard").await.status(), 200);
-    for path in ["/admin", "/admin/audit", "/admin/tasks/00000000-0000-0000-0000-000000000000"] {
+    for path in [
+        "/admin",
+        "/admin/audit",
+        "/admin/tasks/00000000-0000-0000-0000-000000000000",
+    ] {
         let r = app.get(path).await;
         assert_eq!(r.status(), 303, "{path}");
         assert_eq!(r.headers()["location"], "/admin/login");
     }
     // Nor can a TPP's password open it.
-    let r = app.post_form("/admin/login", &[("email", &tpp), ("password", PASSWORD)]).await;
+    let r = app
+        .post_form("/admin/login", &[("email", &tpp), ("password", PASSWORD)])
+        .await;
     assert_eq!(r.status(), 422);
 }
 
@@ -69,7 +81,12 @@ async fn pages_need_a_session_and_unknown_tasks_are_404() {
     assert_eq!(r.headers()["location"], "/login");
     let admin = app.create_admin(AdminRole::Reviewer).await;
     app.admin_login(&admin).await;
-    assert_eq!(app.get("/admin/tasks/00000000-0000-0000-0000-000000000000").await.status(), 404);
+    assert_eq!(
+        app.get("/admin/tasks/00000000-0000-0000-0000-000000000000")
+            .await
+            .status(),
+        404
+    );
     assert_eq!(app.get("/admin/tasks/not-a-uuid").await.status(), 404);
     assert_eq!(app.get("/no/such/page").await.status(), 404);
 }
@@ -79,14 +96,28 @@ async fn failed_logins_are_throttled_per_account_with_a_clear_message() {
     let app = spawn_app_with(|s| s.limits.login_failures_per_account = 3).await;
     let tpp = app.verified_tpp("Acme").await;
     for _ in 0..3 {
-        let r = app.post_form("/login", &[("email", &tpp), ("password", "wrong-password-123")]).await;
+        let r = app
+            .post_form(
+                "/login",
+                &[("email", &tpp), ("password", "wrong-password-123")],
+            )
+            .await;
         assert_eq!(r.status(), 422);
     }
     let r = app.portal_login(&tpp).await;
     assert_eq!(r.status(), 429, "even the right password waits");
-    assert!(r.text().await.unwrap().contains("Too many failed sign-in attempts"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Too many failed sign-in attempts")
+    );
     app.state.clock.advance(chrono::Duration::minutes(16));
-    assert_eq!(app.portal_login(&tpp).await.status(), 303, "the lock expires");
+    assert_eq!(
+        app.portal_login(&tpp).await.status(),
+        303,
+        "the lock expires"
+    );
 }
 
 #[tokio::test]
@@ -94,10 +125,20 @@ async fn failed_logins_are_throttled_per_address() {
     let app = spawn_app_with(|s| s.limits.login_failures_per_ip_per_hour = 4).await;
     for i in 0..4 {
         let email = format!("nobody{i}@nowhere.example");
-        let r = app.post_form("/admin/login", &[("email", &email), ("password", "wrong-password-123")]).await;
+        let r = app
+            .post_form(
+                "/admin/login",
+                &[("email", &email), ("password", "wrong-password-123")],
+            )
+            .await;
         assert_eq!(r.status(), 422);
     }
-    let r = app.post_form("/admin/login", &[("email", "x@nowhere.example"), ("password", "wrong")]).await;
+    let r = app
+        .post_form(
+            "/admin/login",
+            &[("email", "x@nowhere.example"), ("password", "wrong")],
+        )
+        .await;
     assert_eq!(r.status(), 429);
 }
 
@@ -106,7 +147,12 @@ async fn the_default_limits_leave_room_for_twenty_failed_logins() {
     let app = spawn_app().await;
     for i in 0..20 {
         let email = format!("nobody{i}@nowhere.example");
-        let r = app.post_form("/login", &[("email", &email), ("password", "wrong-password-123")]).await;
+        let r = app
+            .post_form(
+                "/login",
+                &[("email", &email), ("password", "wrong-password-123")],
+            )
+            .await;
         assert_eq!(r.status(), 422, "attempt {i}");
     }
 }
@@ -119,7 +165,12 @@ async fn session_cookies_are_http_only_and_pages_carry_security_headers() {
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert_eq!(r.headers()["x-frame-options"], "DENY");
-    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
 }
 
 #[tokio::test]

@@ -6,10 +6,25 @@ use crate::helpers::*;
 async fn the_signup_page_shows_every_configured_field_with_a_label() {
     let app = spawn_app().await;
     let html = app.get_html("/signup").await;
-    for id in ["f-legal_name", "f-country", "f-competent_authority", "f-authorisation_number", "f-website", "f-email", "f-password"] {
-        assert!(attr(&html, &format!("label[for=\"{id}\"]"), "for").is_some(), "label for {id}");
+    for id in [
+        "f-legal_name",
+        "f-country",
+        "f-competent_authority",
+        "f-authorisation_number",
+        "f-website",
+        "f-email",
+        "f-password",
+    ] {
+        assert!(
+            attr(&html, &format!("label[for=\"{id}\"]"), "for").is_some(),
+            "label for {id}"
+        );
     }
-    assert_eq!(texts(&html, "fieldset#f-roles input[type=checkbox]").len(), 3, "three roles");
+    assert_eq!(
+        texts(&html, "fieldset#f-roles input[type=checkbox]").len(),
+        3,
+        "three roles"
+    );
 }
 
 #[tokio::test]
@@ -29,14 +44,40 @@ async fn a_refused_signup_keeps_what_was_typed_and_marks_each_field() {
     let r = app.signup(&fields).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    for f in ["website", "phone", "authorisation_number", "password", "roles", "contact_name"] {
-        assert!(html.contains(&format!("id=\"f-{f}-error\"")), "error next to {f}");
+    for f in [
+        "website",
+        "phone",
+        "authorisation_number",
+        "password",
+        "roles",
+        "contact_name",
+    ] {
+        assert!(
+            html.contains(&format!("id=\"f-{f}-error\"")),
+            "error next to {f}"
+        );
     }
-    assert_eq!(attr(&html, "#f-website", "aria-invalid").as_deref(), Some("true"));
-    assert_eq!(attr(&html, "#f-legal_name", "value").as_deref(), Some("Acme Payments Ltd"));
-    assert_eq!(attr(&html, "#f-website", "value").as_deref(), Some("not a url"));
-    assert_eq!(attr(&html, "#f-password", "value").as_deref(), Some(""), "passwords are not echoed");
-    assert!(attr(&html, "#f-country option[value=GB]", "selected").is_some(), "country kept");
+    assert_eq!(
+        attr(&html, "#f-website", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr(&html, "#f-legal_name", "value").as_deref(),
+        Some("Acme Payments Ltd")
+    );
+    assert_eq!(
+        attr(&html, "#f-website", "value").as_deref(),
+        Some("not a url")
+    );
+    assert_eq!(
+        attr(&html, "#f-password", "value").as_deref(),
+        Some(""),
+        "passwords are not echoed"
+    );
+    assert!(
+        attr(&html, "#f-country option[value=GB]", "selected").is_some(),
+        "country kept"
+    );
     assert!(app.emails().is_empty(), "nothing sent for a refused form");
 }
 
@@ -59,10 +100,16 @@ async fn a_weak_or_email_derived_password_is_refused() {
 #[tokio::test]
 async fn the_link_verifies_once_and_starts_the_review() {
     let app = spawn_app().await;
-    let r = app.signup(&signup_fields("ann@acme.example", "Acme Payments Ltd")).await;
+    let r = app
+        .signup(&signup_fields("ann@acme.example", "Acme Payments Ltd"))
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/signup/check-email");
-    assert_eq!(app.portal_login("ann@acme.example").await.status(), 422, "unverified cannot sign in");
+    assert_eq!(
+        app.portal_login("ann@acme.example").await.status(),
+        422,
+        "unverified cannot sign in"
+    );
     let link = app.link_in_mail("ann@acme.example", "/verify");
     assert!(link.contains("token=onr_ev_"));
     assert_eq!(app.get(&link).await.status(), 200);
@@ -79,7 +126,9 @@ async fn an_expired_link_is_refused_and_a_new_one_works() {
     let old = app.link_in_mail("ann@acme.example", "/verify");
     app.state.clock.advance(chrono::Duration::hours(25));
     assert_eq!(app.get(&old).await.status(), 400);
-    let r = app.post_form("/verify/resend", &[("email", "ann@acme.example")]).await;
+    let r = app
+        .post_form("/verify/resend", &[("email", "ann@acme.example")])
+        .await;
     assert_eq!(r.status(), 303);
     let new = app.link_in_mail("ann@acme.example", "/verify");
     assert_ne!(old, new);
@@ -104,24 +153,48 @@ async fn signing_up_with_a_taken_email_answers_the_same_and_mails_the_owner() {
 async fn password_reset_changes_the_password_once() {
     let app = spawn_app().await;
     let email = app.verified_tpp("Acme").await;
-    let r = app.post_form("/password/forgot", &[("email", &email)]).await;
+    let r = app
+        .post_form("/password/forgot", &[("email", &email)])
+        .await;
     assert_eq!(r.status(), 303);
-    let r = app.post_form("/password/forgot", &[("email", "nobody@nowhere.example")]).await;
+    let r = app
+        .post_form("/password/forgot", &[("email", "nobody@nowhere.example")])
+        .await;
     assert_eq!(r.status(), 303, "same answer for unknown addresses");
     let link = app.link_in_mail(&email, "/password/reset");
     let token = link.split("token=").nth(1).unwrap().to_string();
     assert_eq!(app.get(&link).await.status(), 200);
     let new_password = "Another-strong-Passphrase-42";
     let r = app
-        .post_form("/password/reset", &[("token", &token), ("password", "password1234"), ("password_confirm", "password1234")])
+        .post_form(
+            "/password/reset",
+            &[
+                ("token", &token),
+                ("password", "password1234"),
+                ("password_confirm", "password1234"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 422, "the policy applies");
     let r = app
-        .post_form("/password/reset", &[("token", &token), ("password", new_password), ("password_confirm", new_password)])
+        .post_form(
+            "/password/reset",
+            &[
+                ("token", &token),
+                ("password", new_password),
+                ("password_confirm", new_password),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(app.get(&link).await.status(), 400, "the link works once");
-    assert_eq!(app.portal_login(&email).await.status(), 422, "old password refused");
-    let r = app.post_form("/login", &[("email", &email), ("password", new_password)]).await;
+    assert_eq!(
+        app.portal_login(&email).await.status(),
+        422,
+        "old password refused"
+    );
+    let r = app
+        .post_form("/login", &[("email", &email), ("password", new_password)])
+        .await;
     assert_eq!(r.status(), 303);
 }

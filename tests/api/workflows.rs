@@ -27,7 +27,10 @@ async fn a_required_field_added_to_the_file_changes_the_form_and_its_validation(
     let r = app.signup(&signup_fields("ann@acme.example", "Acme")).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(texts(&html, "#f-lei-error")[0].contains("Enter legal Entity Identifier") || html.contains("f-lei-error"));
+    assert!(
+        texts(&html, "#f-lei-error")[0].contains("Enter legal Entity Identifier")
+            || html.contains("f-lei-error")
+    );
     let mut fields = signup_fields("ann@acme.example", "Acme");
     fields.push(("lei".into(), "too-short".into()));
     assert_eq!(app.signup(&fields).await.status(), 422);
@@ -42,9 +45,15 @@ async fn a_bad_workflow_file_stops_start_up_with_file_line_and_reason() {
     let wf = dir.path().join("wf");
     copy_workflows(&wf);
     let text = std::fs::read_to_string(wf.join("signup.toml")).unwrap();
-    std::fs::write(wf.join("signup.toml"), text.replacen("to = \"approved\"", "to = \"approvd\"", 1)).unwrap();
+    std::fs::write(
+        wf.join("signup.toml"),
+        text.replacen("to = \"approved\"", "to = \"approvd\"", 1),
+    )
+    .unwrap();
     let settings = test_settings(dir.path(), &wf).await;
-    let err = startup::build_state(settings, Clock::system()).await.err().expect("start-up refused");
+    let err = startup::build_state(settings, Clock::system())
+        .await
+        .expect_err("start-up refused");
     let msg = format!("{err:#}");
     assert!(msg.contains("signup.toml:"), "{msg}");
     assert!(msg.contains("unknown state `approvd`"), "{msg}");
@@ -56,7 +65,10 @@ async fn the_light_pattern_asks_for_little() {
     let app = spawn_app_with(|s| s.workflows_dir = light.clone()).await;
     let html = app.get_html("/signup").await;
     assert!(attr(&html, "#f-legal_name", "name").is_some());
-    assert!(attr(&html, "#f-website", "name").is_none(), "no website in the light form");
+    assert!(
+        attr(&html, "#f-website", "name").is_none(),
+        "no website in the light form"
+    );
     let fields: Vec<(String, String)> = [
         ("legal_name", "Tiny Fintech Ltd"),
         ("email", "founder@tiny.example"),

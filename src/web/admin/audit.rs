@@ -8,7 +8,7 @@ use crate::web::error::PageError;
 use crate::web::guards::require_admin;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
-use actix_web::{web, HttpResponse};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
@@ -51,12 +51,18 @@ struct AuditPage {
 
 fn day(s: &Option<String>, end: bool) -> Option<chrono::DateTime<Utc>> {
     let d = NaiveDate::parse_from_str(s.as_deref()?.trim(), "%Y-%m-%d").ok()?;
-    let t = if end { d.and_hms_opt(23, 59, 59)? } else { d.and_hms_opt(0, 0, 0)? };
+    let t = if end {
+        d.and_hms_opt(23, 59, 59)?
+    } else {
+        d.and_hms_opt(0, 0, 0)?
+    };
     Utc.from_local_datetime(&t).single()
 }
 
 fn non_empty(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    s.as_ref()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// GET.
@@ -82,18 +88,31 @@ pub async fn show(
             actor: format!("{} ({})", r.actor_name, r.actor_type),
             action: r.action,
             subject: format!("{} {}", r.subject_type, r.subject_id),
-            detail: if r.detail == serde_json::json!({}) { String::new() } else { r.detail.to_string() },
+            detail: if r.detail == serde_json::json!({}) {
+                String::new()
+            } else {
+                r.detail.to_string()
+            },
             ip: r.ip.unwrap_or_default(),
         })
         .collect();
-    let enc = |s: &Option<String>| url::form_urlencoded::byte_serialize(s.clone().unwrap_or_default().as_bytes()).collect::<String>();
+    let enc = |s: &Option<String>| {
+        url::form_urlencoded::byte_serialize(s.clone().unwrap_or_default().as_bytes())
+            .collect::<String>()
+    };
     render::ok(&AuditPage {
         layout: Layout::admin("Audit trail", &session, who(&admin))?,
         rows,
         total,
         page,
         pages: total.div_ceil(PAGE_SIZE).max(1),
-        query_base: format!("action={}&actor={}&since={}&until={}", enc(&q.action), enc(&q.actor), enc(&q.since), enc(&q.until)),
+        query_base: format!(
+            "action={}&actor={}&since={}&until={}",
+            enc(&q.action),
+            enc(&q.actor),
+            enc(&q.since),
+            enc(&q.until)
+        ),
         action: q.action.clone().unwrap_or_default(),
         actor: q.actor.clone().unwrap_or_default(),
         since: q.since.clone().unwrap_or_default(),

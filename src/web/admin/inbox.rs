@@ -8,7 +8,7 @@ use crate::web::error::PageError;
 use crate::web::guards::require_admin;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
-use actix_web::{web, HttpResponse};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -56,7 +56,13 @@ pub async fn show(
     let workflow = q.workflow.clone().filter(|s| !s.is_empty());
     let state = q.state.clone().filter(|s| !s.is_empty());
     let page = q.page.unwrap_or(1).max(1);
-    let inbox = query::inbox(&st, workflow.clone(), state.clone(), Page::new(page, PAGE_SIZE)).await?;
+    let inbox = query::inbox(
+        &st,
+        workflow.clone(),
+        state.clone(),
+        Page::new(page, PAGE_SIZE),
+    )
+    .await?;
     let rows = inbox
         .rows
         .into_iter()
@@ -69,11 +75,19 @@ pub async fn show(
                 state_label: wf
                     .and_then(|w| w.state(&r.instance.state))
                     .map_or(r.instance.state.clone(), |s| s.label.clone()),
-                waiting_since: r.instance.updated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                waiting_since: r
+                    .instance
+                    .updated_at
+                    .format("%Y-%m-%d %H:%M UTC")
+                    .to_string(),
             }
         })
         .collect();
-    let workflows = st.workflows.all().map(|w| (w.name.clone(), w.title.clone())).collect();
+    let workflows = st
+        .workflows
+        .all()
+        .map(|w| (w.name.clone(), w.title.clone()))
+        .collect();
     let mut states: Vec<(String, String)> = st
         .workflows
         .all()
@@ -81,7 +95,12 @@ pub async fn show(
         .flat_map(|w| {
             w.admin_waiting_states()
                 .into_iter()
-                .map(|s| (s.clone(), w.state(&s).map_or(s.clone(), |x| x.label.clone())))
+                .map(|s| {
+                    (
+                        s.clone(),
+                        w.state(&s).map_or(s.clone(), |x| x.label.clone()),
+                    )
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -89,8 +108,10 @@ pub async fn show(
     states.dedup();
     let query_base = format!(
         "workflow={}&state={}",
-        url::form_urlencoded::byte_serialize(workflow.clone().unwrap_or_default().as_bytes()).collect::<String>(),
-        url::form_urlencoded::byte_serialize(state.clone().unwrap_or_default().as_bytes()).collect::<String>()
+        url::form_urlencoded::byte_serialize(workflow.clone().unwrap_or_default().as_bytes())
+            .collect::<String>(),
+        url::form_urlencoded::byte_serialize(state.clone().unwrap_or_default().as_bytes())
+            .collect::<String>()
     );
     render::ok(&InboxPage {
         layout: Layout::admin("Tasks", &session, who(&admin))?,

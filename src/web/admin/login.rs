@@ -1,6 +1,6 @@
 //! `/admin/login` and `/admin/logout`.
 
-use crate::accounts::{service as accounts, AccountError};
+use crate::accounts::{AccountError, service as accounts};
 use crate::domain::paths;
 use crate::state::AppState;
 use crate::web::csrf::FormPost;
@@ -9,7 +9,7 @@ use crate::web::ip::client_ip;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
@@ -25,7 +25,11 @@ pub async fn form(session: TypedSession) -> Result<HttpResponse, PageError> {
     if session.admin_id().is_some() {
         return Ok(render::see_other(paths::ADMIN));
     }
-    render::ok(&LoginPage { layout: Layout::admin("Admin sign in", &session, None)?, email: String::new(), error: String::new() })
+    render::ok(&LoginPage {
+        layout: Layout::admin("Admin sign in", &session, None)?,
+        email: String::new(),
+        error: String::new(),
+    })
 }
 
 /// POST: check the password, with throttling.
@@ -48,14 +52,24 @@ pub async fn submit(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            render::page(&LoginPage { layout: Layout::admin("Admin sign in", &session, None)?, email, error: e.to_string() }, status)
+            render::page(
+                &LoginPage {
+                    layout: Layout::admin("Admin sign in", &session, None)?,
+                    email,
+                    error: e.to_string(),
+                },
+                status,
+            )
         }
         Err(e) => Err(e.into()),
     }
 }
 
 /// POST: sign out of the console.
-pub async fn logout(session: TypedSession, FormPost(_): FormPost) -> Result<HttpResponse, PageError> {
+pub async fn logout(
+    session: TypedSession,
+    FormPost(_): FormPost,
+) -> Result<HttpResponse, PageError> {
     session.sign_out_admin();
     session.flash("info", "You have signed out of the console.")?;
     Ok(render::see_other(paths::ADMIN_LOGIN))

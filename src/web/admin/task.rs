@@ -2,12 +2,12 @@
 //! this admin may take. POST takes the step, checked again on the server.
 
 use super::who;
-use crate::domain::{paths, InstanceId};
+use crate::domain::{InstanceId, paths};
 use crate::state::AppState;
 use crate::store::workflows::EventRecord;
+use crate::tasks::TaskError;
 use crate::tasks::query::{self, OfferedStep};
 use crate::tasks::service::{self, Scope, StepRequest};
-use crate::tasks::TaskError;
 use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
 use crate::web::guards::{admin_actor, require_admin};
@@ -15,7 +15,7 @@ use crate::web::ip::client_ip;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
@@ -45,7 +45,9 @@ struct EventView {
 
 fn event_view(wf: &crate::workflow::Workflow, e: &EventRecord) -> EventView {
     let label = |s: &str| wf.state(s).map_or(s.to_string(), |x| x.label.clone());
-    let action = wf.transition(&e.action).map_or(e.action.clone(), |t| t.label.clone());
+    let action = wf
+        .transition(&e.action)
+        .map_or(e.action.clone(), |t| t.label.clone());
     let what = match &e.from_state {
         None => format!("Submitted: {}", label(&e.to_state)),
         Some(f) => format!("{action}: {} → {}", label(f), label(&e.to_state)),
@@ -70,7 +72,11 @@ async fn render_task(
     let (detail, wf) = query::task_for_admin(st, id, &admin_actor(admin), admin.role).await?;
     let state = wf.state(&detail.instance.state);
     let page = TaskPage {
-        layout: Layout::admin(&format!("{} — {}", wf.title, detail.organisation.legal_name), session, who(admin))?,
+        layout: Layout::admin(
+            &format!("{} — {}", wf.title, detail.organisation.legal_name),
+            session,
+            who(admin),
+        )?,
         id: id.to_string(),
         legal_name: detail.organisation.legal_name.clone(),
         org_status: detail.organisation.status.clone(),
@@ -98,7 +104,16 @@ pub async fn show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let admin = require_admin(&st, &session).await?;
-    render_task(&st, &session, &admin, parse_id(&path)?, String::new(), String::new(), StatusCode::OK).await
+    render_task(
+        &st,
+        &session,
+        &admin,
+        parse_id(&path)?,
+        String::new(),
+        String::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// POST: take the step named by the button.
@@ -113,7 +128,10 @@ pub async fn decide(
     let id = parse_id(&path)?;
     let action = sub.get("action").unwrap_or_default().to_string();
     let comment = sub.get("comment").unwrap_or_default().to_string();
-    let version = sub.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
+    let version = sub
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(-1);
     let step = StepRequest {
         instance: id,
         action: &action,
@@ -133,10 +151,28 @@ pub async fn decide(
             Ok(render::see_other(&paths::admin_task(id)))
         }
         Err(e @ TaskError::Stale { .. }) => {
-            render_task(&st, &session, &admin, id, String::new(), e.to_string(), StatusCode::CONFLICT).await
+            render_task(
+                &st,
+                &session,
+                &admin,
+                id,
+                String::new(),
+                e.to_string(),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(TaskError::Step(e)) => {
-            render_task(&st, &session, &admin, id, comment, e.to_string(), StatusCode::UNPROCESSABLE_ENTITY).await
+            render_task(
+                &st,
+                &session,
+                &admin,
+                id,
+                comment,
+                e.to_string(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

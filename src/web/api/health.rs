@@ -3,7 +3,7 @@
 
 use crate::state::AppState;
 use crate::store;
-use actix_web::{web, HttpResponse};
+use actix_web::{HttpResponse, web};
 
 /// Liveness.
 pub async fn healthz() -> HttpResponse {
@@ -15,15 +15,21 @@ pub async fn readyz(st: web::Data<AppState>) -> HttpResponse {
     if store::ping(&st.db).await {
         HttpResponse::Ok().content_type("text/plain").body("ready")
     } else {
-        HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unreachable")
+        HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database unreachable")
     }
 }
 
 /// A few gauges in Prometheus text format.
 pub async fn metrics(st: web::Data<AppState>) -> HttpResponse {
     let up = u8::from(store::ping(&st.db).await);
-    let pending = store::outbox::count_with_status(&st.db, "pending").await.unwrap_or(0);
-    let failed = store::outbox::count_with_status(&st.db, "failed").await.unwrap_or(0);
+    let pending = store::outbox::count_with_status(&st.db, "pending")
+        .await
+        .unwrap_or(0);
+    let failed = store::outbox::count_with_status(&st.db, "failed")
+        .await
+        .unwrap_or(0);
     let body = format!(
         "# HELP onramp_database_up Whether the database answers.\n# TYPE onramp_database_up gauge\n\
          onramp_database_up {up}\n\
@@ -31,5 +37,7 @@ pub async fn metrics(st: web::Data<AppState>) -> HttpResponse {
          onramp_mail_outbox{{status=\"pending\"}} {pending}\n\
          onramp_mail_outbox{{status=\"failed\"}} {failed}\n"
     );
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body)
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(body)
 }

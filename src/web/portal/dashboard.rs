@@ -9,7 +9,7 @@ use crate::web::error::PageError;
 use crate::web::guards::require_user;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
-use actix_web::{web, HttpResponse};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
@@ -23,7 +23,9 @@ pub async fn home(session: TypedSession) -> Result<HttpResponse, PageError> {
     if session.user_id().is_some() {
         return Ok(render::see_other(paths::DASHBOARD));
     }
-    render::ok(&HomePage { layout: Layout::portal("Open Banking developer portal", &session, None)? })
+    render::ok(&HomePage {
+        layout: Layout::portal("Open Banking developer portal", &session, None)?,
+    })
 }
 
 #[derive(Template)]
@@ -37,10 +39,22 @@ struct DashboardPage {
 }
 
 /// GET `/dashboard`.
-pub async fn show(st: web::Data<AppState>, session: TypedSession) -> Result<HttpResponse, PageError> {
+pub async fn show(
+    st: web::Data<AppState>,
+    session: TypedSession,
+) -> Result<HttpResponse, PageError> {
     let user = require_user(&st, &session).await?;
-    let org = store::organisations::get(&st.db, user.organisation_id).await?.ok_or(PageError::NotFound)?;
-    let standing = query::standing(&st, org.id, SIGNUP_WORKFLOW, "organisation", &org.id.to_string()).await?;
+    let org = store::organisations::get(&st.db, user.organisation_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let standing = query::standing(
+        &st,
+        org.id,
+        SIGNUP_WORKFLOW,
+        "organisation",
+        &org.id.to_string(),
+    )
+    .await?;
     let submitted = st
         .workflows
         .get(SIGNUP_WORKFLOW)

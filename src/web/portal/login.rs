@@ -1,6 +1,6 @@
 //! `/login` and `/logout` for TPP users.
 
-use crate::accounts::{service as accounts, AccountError};
+use crate::accounts::{AccountError, service as accounts};
 use crate::domain::paths;
 use crate::state::AppState;
 use crate::web::csrf::FormPost;
@@ -9,7 +9,7 @@ use crate::web::ip::client_ip;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
@@ -48,14 +48,23 @@ pub async fn submit(
             session.sign_in_user(user.id)?;
             Ok(render::see_other(paths::DASHBOARD))
         }
-        Err(e @ (AccountError::InvalidCredentials | AccountError::Throttled { .. } | AccountError::EmailNotVerified)) => {
+        Err(
+            e @ (AccountError::InvalidCredentials
+            | AccountError::Throttled { .. }
+            | AccountError::EmailNotVerified),
+        ) => {
             let status = match e {
                 AccountError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let unverified = matches!(e, AccountError::EmailNotVerified);
             render::page(
-                &LoginPage { layout: Layout::portal("Sign in", &session, None)?, email, error: e.to_string(), unverified },
+                &LoginPage {
+                    layout: Layout::portal("Sign in", &session, None)?,
+                    email,
+                    error: e.to_string(),
+                    unverified,
+                },
                 status,
             )
         }
@@ -64,9 +73,11 @@ pub async fn submit(
 }
 
 /// POST: sign out.
-pub async fn logout(session: TypedSession, FormPost(_): FormPost) -> Result<HttpResponse, PageError> {
+pub async fn logout(
+    session: TypedSession,
+    FormPost(_): FormPost,
+) -> Result<HttpResponse, PageError> {
     session.sign_out_user();
     session.flash("info", "You have signed out.")?;
     Ok(render::see_other(paths::LOGIN))
 }
-

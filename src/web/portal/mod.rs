@@ -29,11 +29,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::PASSWORD_RESET, web::get().to(password::reset_form))
         .route(paths::PASSWORD_RESET, web::post().to(password::reset))
         .route(paths::ORGANISATION_EDIT, web::get().to(organisation::form))
-        .route(paths::ORGANISATION_EDIT, web::post().to(organisation::submit));
+        .route(
+            paths::ORGANISATION_EDIT,
+            web::post().to(organisation::submit),
+        );
 }
 
 /// A portal-owned input (email, password) drawn like a configured field.
-fn own_field(name: &str, label: &str, kind: &str, sub: &Submission, errors: &FieldErrors, help: &str, autocomplete: &str) -> FieldView {
+fn own_field(
+    name: &str,
+    label: &str,
+    kind: &str,
+    sub: &Submission,
+    errors: &FieldErrors,
+    help: &str,
+    autocomplete: &str,
+) -> FieldView {
     FieldView {
         name: name.into(),
         id: format!("f-{name}"),
@@ -41,7 +52,11 @@ fn own_field(name: &str, label: &str, kind: &str, sub: &Submission, errors: &Fie
         kind: kind.into(),
         required: true,
         help: help.into(),
-        value: if kind == "password" { String::new() } else { sub.get(name).unwrap_or_default().to_string() },
+        value: if kind == "password" {
+            String::new()
+        } else {
+            sub.get(name).unwrap_or_default().to_string()
+        },
         checked: false,
         options: Vec::new(),
         error: errors.get(name).cloned().unwrap_or_default(),

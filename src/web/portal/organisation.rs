@@ -4,9 +4,9 @@ use crate::domain::paths;
 use crate::forms::{FieldErrors, FieldView, Submission};
 use crate::state::AppState;
 use crate::store;
+use crate::tasks::TaskError;
 use crate::tasks::query;
 use crate::tasks::service::{self, Scope, StepRequest};
-use crate::tasks::TaskError;
 use crate::tpp::service::SIGNUP_WORKFLOW;
 use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
@@ -15,7 +15,7 @@ use crate::web::ip::client_ip;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 #[derive(Template)]
@@ -29,19 +29,40 @@ struct EditPage {
 }
 
 fn summary(fields: &[FieldView]) -> Vec<(String, String, String)> {
-    fields.iter().filter(|f| f.has_error()).map(|f| (f.id.clone(), f.label.clone(), f.error.clone())).collect()
+    fields
+        .iter()
+        .filter(|f| f.has_error())
+        .map(|f| (f.id.clone(), f.label.clone(), f.error.clone()))
+        .collect()
 }
 
 /// GET: the form prefilled with what was submitted, if a resubmission is possible now.
-pub async fn form(st: web::Data<AppState>, session: TypedSession) -> Result<HttpResponse, PageError> {
+pub async fn form(
+    st: web::Data<AppState>,
+    session: TypedSession,
+) -> Result<HttpResponse, PageError> {
     let user = require_user(&st, &session).await?;
-    let org = store::organisations::get(&st.db, user.organisation_id).await?.ok_or(PageError::NotFound)?;
-    let standing = query::standing(&st, org.id, SIGNUP_WORKFLOW, "organisation", &org.id.to_string())
+    let org = store::organisations::get(&st.db, user.organisation_id)
         .await?
-        .filter(|s| s.resubmit_action.is_some())
         .ok_or(PageError::NotFound)?;
-    let wf = st.workflows.get(SIGNUP_WORKFLOW).ok_or(PageError::NotFound)?;
-    let fields = wf.form.view(&Submission::from_values(&standing.instance.data), &FieldErrors::new());
+    let standing = query::standing(
+        &st,
+        org.id,
+        SIGNUP_WORKFLOW,
+        "organisation",
+        &org.id.to_string(),
+    )
+    .await?
+    .filter(|s| s.resubmit_action.is_some())
+    .ok_or(PageError::NotFound)?;
+    let wf = st
+        .workflows
+        .get(SIGNUP_WORKFLOW)
+        .ok_or(PageError::NotFound)?;
+    let fields = wf.form.view(
+        &Submission::from_values(&standing.instance.data),
+        &FieldErrors::new(),
+    );
     render::ok(&EditPage {
         layout: Layout::portal("Update your details", &session, Some(user.email))?,
         errors: Vec::new(),
@@ -59,15 +80,29 @@ pub async fn submit(
     FormPost(sub): FormPost,
 ) -> Result<HttpResponse, PageError> {
     let user = require_user(&st, &session).await?;
-    let org = store::organisations::get(&st.db, user.organisation_id).await?.ok_or(PageError::NotFound)?;
-    let standing = query::standing(&st, org.id, SIGNUP_WORKFLOW, "organisation", &org.id.to_string())
+    let org = store::organisations::get(&st.db, user.organisation_id)
         .await?
         .ok_or(PageError::NotFound)?;
+    let standing = query::standing(
+        &st,
+        org.id,
+        SIGNUP_WORKFLOW,
+        "organisation",
+        &org.id.to_string(),
+    )
+    .await?
+    .ok_or(PageError::NotFound)?;
     let Some(action) = standing.resubmit_action.clone() else {
-        session.flash("info", "Your details are with the bank; there is nothing to resubmit now.")?;
+        session.flash(
+            "info",
+            "Your details are with the bank; there is nothing to resubmit now.",
+        )?;
         return Ok(render::see_other(paths::DASHBOARD));
     };
-    let version = sub.get("version").and_then(|v| v.parse().ok()).unwrap_or(standing.instance.version);
+    let version = sub
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(standing.instance.version);
     let req_step = StepRequest {
         instance: standing.instance.id,
         action: &action,
@@ -76,13 +111,26 @@ pub async fn submit(
         form: Some(&sub),
         ip: Some(client_ip(&req, &st.settings)),
     };
-    let notice = match service::decide(&st, Scope::Organisation(org.id), &tpp_actor(&user), req_step).await {
+    let notice = match service::decide(
+        &st,
+        Scope::Organisation(org.id),
+        &tpp_actor(&user),
+        req_step,
+    )
+    .await
+    {
         Ok(_) => {
-            session.flash("success", "Thank you: your details have been resubmitted to the bank.")?;
+            session.flash(
+                "success",
+                "Thank you: your details have been resubmitted to the bank.",
+            )?;
             return Ok(render::see_other(paths::DASHBOARD));
         }
         Err(TaskError::Form(errors)) => {
-            let wf = st.workflows.get(SIGNUP_WORKFLOW).ok_or(PageError::NotFound)?;
+            let wf = st
+                .workflows
+                .get(SIGNUP_WORKFLOW)
+                .ok_or(PageError::NotFound)?;
             let fields = wf.form.view(&sub, &errors);
             return render::page(
                 &EditPage {

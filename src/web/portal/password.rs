@@ -1,6 +1,6 @@
 //! `/password/forgot` and `/password/reset`.
 
-use crate::accounts::{service as accounts, AccountError};
+use crate::accounts::{AccountError, service as accounts};
 use crate::domain::paths;
 use crate::state::AppState;
 use crate::web::csrf::FormPost;
@@ -8,7 +8,7 @@ use crate::web::error::PageError;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -20,7 +20,9 @@ struct ForgotPage {
 
 /// GET: ask for a reset link.
 pub async fn forgot_form(session: TypedSession) -> Result<HttpResponse, PageError> {
-    render::ok(&ForgotPage { layout: Layout::portal("Reset your password", &session, None)? })
+    render::ok(&ForgotPage {
+        layout: Layout::portal("Reset your password", &session, None)?,
+    })
 }
 
 /// POST: mail a link (same answer whatever the address).
@@ -61,9 +63,20 @@ pub async fn reset_form(
         layout: Layout::portal("Choose a new password", &session, None)?,
         token,
         valid,
-        error: if valid { String::new() } else { AccountError::BadLink.to_string() },
+        error: if valid {
+            String::new()
+        } else {
+            AccountError::BadLink.to_string()
+        },
     };
-    render::page(&page, if valid { StatusCode::OK } else { StatusCode::BAD_REQUEST })
+    render::page(
+        &page,
+        if valid {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        },
+    )
 }
 
 /// POST: set the new password.
@@ -85,12 +98,20 @@ pub async fn reset(
     };
     match error {
         None => {
-            session.flash("success", "Your password has been changed. Sign in with the new one.")?;
+            session.flash(
+                "success",
+                "Your password has been changed. Sign in with the new one.",
+            )?;
             Ok(render::see_other(paths::LOGIN))
         }
         Some(error) => {
             let valid = accounts::reset_link_valid(&st, &token).await?;
-            let page = ResetPage { layout: Layout::portal("Choose a new password", &session, None)?, token, valid, error };
+            let page = ResetPage {
+                layout: Layout::portal("Choose a new password", &session, None)?,
+                token,
+                valid,
+                error,
+            };
             render::page(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }

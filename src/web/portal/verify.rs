@@ -2,13 +2,13 @@
 
 use crate::domain::paths;
 use crate::state::AppState;
-use crate::tpp::{service, SignupError};
+use crate::tpp::{SignupError, service};
 use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -56,7 +56,10 @@ struct ResendPage {
 
 /// GET: ask for a new link.
 pub async fn resend_form(session: TypedSession) -> Result<HttpResponse, PageError> {
-    render::ok(&ResendPage { layout: Layout::portal("New verification link", &session, None)?, email: String::new() })
+    render::ok(&ResendPage {
+        layout: Layout::portal("New verification link", &session, None)?,
+        email: String::new(),
+    })
 }
 
 /// POST: send a new link (same answer whatever the address).
@@ -66,6 +69,9 @@ pub async fn resend(
     FormPost(sub): FormPost,
 ) -> Result<HttpResponse, PageError> {
     service::resend_verification(&st, sub.get("email").unwrap_or_default()).await?;
-    session.flash("info", "If that address has an account waiting for verification, we have sent it a new link.")?;
+    session.flash(
+        "info",
+        "If that address has an account waiting for verification, we have sent it a new link.",
+    )?;
     Ok(render::see_other(paths::LOGIN))
 }

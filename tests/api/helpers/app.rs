@@ -38,7 +38,9 @@ async fn fresh_database(dir: &Path) -> String {
         Ok(base) if !base.is_empty() => {
             use sea_orm::ConnectionTrait;
             let name = format!("onramp_t_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(&base).await.expect("connect to PostgreSQL");
+            let admin = sea_orm::Database::connect(&base)
+                .await
+                .expect("connect to PostgreSQL");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
@@ -54,11 +56,13 @@ async fn fresh_database(dir: &Path) -> String {
 
 /// Settings for a test: cheap argon2, memory mail, the given workflows.
 pub async fn test_settings(dir: &Path, workflows: &Path) -> Settings {
-    let mut s = Settings::default();
-    s.listen = "127.0.0.1:0".into();
-    s.database_url = fresh_database(dir).await;
-    s.workflows_dir = workflows.to_path_buf();
-    s.data_dir = dir.to_path_buf();
+    let mut s = Settings {
+        listen: "127.0.0.1:0".into(),
+        database_url: fresh_database(dir).await,
+        workflows_dir: workflows.to_path_buf(),
+        data_dir: dir.to_path_buf(),
+        ..Settings::default()
+    };
     s.mail.transport = MailTransport::Memory;
     s.security.argon2_memory_kib = 64;
     s.security.argon2_iterations = 1;
@@ -80,15 +84,24 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let port = listener.local_addr().expect("addr").port();
     let address = format!("http://localhost:{port}");
     settings.public_url = address.clone();
-    let state = startup::build_state(settings, Clock::system()).await.expect("build state");
-    let app = Application::with_listener(state.clone(), listener).await.expect("build app");
+    let state = startup::build_state(settings, Clock::system())
+        .await
+        .expect("build state");
+    let app = Application::with_listener(state.clone(), listener)
+        .await
+        .expect("build app");
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
         .build()
         .expect("client");
-    TestApp { address, state, client, _dir: dir }
+    TestApp {
+        address,
+        state,
+        client,
+        _dir: dir,
+    }
 }
 
 /// A strong password that passes the policy.
@@ -121,7 +134,12 @@ impl TestApp {
         let token = self.csrf().await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf_token", &token));
-        self.client.post(self.url(path)).form(&all).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// Mail sent so far.
@@ -149,20 +167,29 @@ impl TestApp {
 
     /// Creates an admin and returns its email.
     pub async fn create_admin(&self, role: AdminRole) -> String {
-        let email = format!("{}-{}@bank.example", role, &uuid::Uuid::new_v4().simple().to_string()[..8]);
-        accounts::create_admin(&self.state, &email, role, PASSWORD).await.expect("create admin");
+        let email = format!(
+            "{}-{}@bank.example",
+            role,
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        accounts::create_admin(&self.state, &email, role, PASSWORD)
+            .await
+            .expect("create admin");
         email
     }
 
     /// Signs this client in to the console.
     pub async fn admin_login(&self, email: &str) {
-        let r = self.post_form("/admin/login", &[("email", email), ("password", PASSWORD)]).await;
+        let r = self
+            .post_form("/admin/login", &[("email", email), ("password", PASSWORD)])
+            .await;
         assert_eq!(r.status(), 303, "admin login should redirect");
     }
 
     /// Signs this client in to the portal.
     pub async fn portal_login(&self, email: &str) -> reqwest::Response {
-        self.post_form("/login", &[("email", email), ("password", PASSWORD)]).await
+        self.post_form("/login", &[("email", email), ("password", PASSWORD)])
+            .await
     }
 
     /// A second client (another browser) on the same server.
@@ -187,21 +214,31 @@ pub struct TestApp2 {
 pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse(&format!("input[name=\"{name}\"]")).ok()?;
-    doc.select(&sel).next()?.value().attr("value").map(str::to_string)
+    doc.select(&sel)
+        .next()?
+        .value()
+        .attr("value")
+        .map(str::to_string)
 }
 
 /// Selects elements and returns their texts.
 pub fn texts(html: &str, selector: &str) -> Vec<String> {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse(selector).expect("selector");
-    doc.select(&sel).map(|e| e.text().collect::<String>().trim().to_string()).collect()
+    doc.select(&sel)
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
 }
 
 /// The value of attribute `attr` of the first element matching `selector`.
 pub fn attr(html: &str, selector: &str, attr: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse(selector).expect("selector");
-    doc.select(&sel).next()?.value().attr(attr).map(str::to_string)
+    doc.select(&sel)
+        .next()?
+        .value()
+        .attr(attr)
+        .map(str::to_string)
 }
 
 /// A complete, valid signup for the shipped full-pattern form.
@@ -230,13 +267,19 @@ pub fn signup_fields(email: &str, legal_name: &str) -> Vec<(String, String)> {
 impl TestApp {
     /// POSTs `/signup` with owned pairs.
     pub async fn signup(&self, fields: &[(String, String)]) -> reqwest::Response {
-        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         self.post_form("/signup", &pairs).await
     }
 
     /// Signs up, follows the mailed link and signs in; returns the TPP's email.
     pub async fn verified_tpp(&self, legal_name: &str) -> String {
-        let email = format!("dev-{}@tpp.example", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let email = format!(
+            "dev-{}@tpp.example",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
         let r = self.signup(&signup_fields(&email, legal_name)).await;
         assert_eq!(r.status(), 303, "signup should succeed");
         let link = self.link_in_mail(&email, "/verify");
@@ -255,6 +298,14 @@ impl TestApp {
     pub async fn decide(&self, task: &str, action: &str, comment: &str) -> reqwest::Response {
         let html = self.get_html(task).await;
         let version = hidden_value(&html, "version").expect("version field");
-        self.post_form(task, &[("action", action), ("comment", comment), ("version", &version)]).await
+        self.post_form(
+            task,
+            &[
+                ("action", action),
+                ("comment", comment),
+                ("version", &version),
+            ],
+        )
+        .await
     }
 }
