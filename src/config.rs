@@ -343,7 +343,7 @@ impl Settings {
         }
         let env = Env::prefixed("ONRAMP_")
             .split("__")
-            .ignore(&["test_database_url"]);
+            .ignore(&["test_database_url", "skip_browser"]);
         let mut settings: Settings = figment
             .merge(env)
             .extract()

@@ -51,17 +51,8 @@ impl Driver {
         };
         let deadline = Instant::now() + WAIT;
         loop {
-            let status = driver
-                .http
-                .get(format!("{}/status", driver.url))
-                .send()
-                .await;
-            if let Ok(r) = status {
-                if let Ok(v) = r.json::<Value>().await {
-                    if v["value"]["ready"] == json!(true) {
-                        return driver;
-                    }
-                }
+            if driver.ready().await {
+                return driver;
             }
             assert!(
                 Instant::now() < deadline,
@@ -69,6 +60,15 @@ impl Driver {
             );
             tokio::time::sleep(STEP).await;
         }
+    }
+
+    /// Whether `GET /status` answers `ready: true`.
+    async fn ready(&self) -> bool {
+        let Ok(r) = self.http.get(format!("{}/status", self.url)).send().await else {
+            return false;
+        };
+        let v: Value = r.json().await.unwrap_or_default();
+        v["value"]["ready"] == json!(true)
     }
 
     /// Opens a new headless browser with its own fresh profile.
@@ -191,9 +191,14 @@ impl Browser {
         let v = self
             .cmd(reqwest::Method::POST, "/element", Some(body))
             .await;
-        v[ELEMENT_KEY]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element id for {css}: {v}"))
+        // The W3C key; some chromedriver builds answer under a variant `element-6066-…` key.
+        let id = v[ELEMENT_KEY].as_str().or_else(|| {
+            let obj = v.as_object()?;
+            obj.iter()
+                .find(|(k, _)| k.starts_with("element-6066-"))
+                .and_then(|(_, id)| id.as_str())
+        });
+        id.unwrap_or_else(|| panic!("no element id for {css}: {v}"))
             .to_string()
     }
 
