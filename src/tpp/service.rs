@@ -59,6 +59,30 @@ fn check_account(sub: &Submission, errors: &mut FieldErrors) -> Option<EmailAddr
     email
 }
 
+/// Stores a fresh single-use verification token (valid 24 hours) and returns its link.
+async fn verification_link(
+    c: &impl store::ConnectionTrait,
+    st: &AppState,
+    user: UserId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, StoreError> {
+    let token = PlainToken::generate("onr_ev_");
+    store::email_tokens::insert(
+        c,
+        &token.hash(),
+        VERIFY_PURPOSE,
+        user,
+        now + Duration::hours(24),
+        now,
+    )
+    .await?;
+    Ok(format!(
+        "{}?token={}",
+        st.link(paths::VERIFY),
+        token.expose()
+    ))
+}
+
 /// Handles a signup form. On success (new or existing email alike) a mail is sent and the same
 /// answer is given, so the page never tells whether an address has an account.
 pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), SignupError> {
@@ -134,17 +158,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
         Err(StoreError::Conflict) => return Ok(()),
         Err(e) => return Err(e.into()),
     }
-    let token = PlainToken::generate("onr_ev_");
-    store::email_tokens::insert(
-        &tx,
-        &token.hash(),
-        VERIFY_PURPOSE,
-        user.id,
-        now + Duration::hours(24),
-        now,
-    )
-    .await?;
-    let link = format!("{}?token={}", st.link(paths::VERIFY), token.expose());
+    let link = verification_link(&tx, st, user.id, now).await?;
     email_limit(st).hit(&tx, email.as_str(), now).await?;
     outbox::queue(
         &tx,
@@ -255,17 +269,7 @@ pub async fn resend_verification(st: &AppState, raw_email: &str) -> Result<(), S
     }
     let org = store::organisations::get(&tx, user.organisation_id).await?;
     store::email_tokens::void_for_user(&tx, user.id, VERIFY_PURPOSE, now).await?;
-    let token = PlainToken::generate("onr_ev_");
-    store::email_tokens::insert(
-        &tx,
-        &token.hash(),
-        VERIFY_PURPOSE,
-        user.id,
-        now + Duration::hours(24),
-        now,
-    )
-    .await?;
-    let link = format!("{}?token={}", st.link(paths::VERIFY), token.expose());
+    let link = verification_link(&tx, st, user.id, now).await?;
     let legal = org.map(|o| o.legal_name).unwrap_or_default();
     let mut queued = Queued::default();
     outbox::queue(
