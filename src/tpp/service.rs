@@ -283,3 +283,30 @@ pub async fn resend_verification(st: &AppState, raw_email: &str) -> Result<(), S
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(())
 }
+
+/// An organisation and where its signup stands.
+pub struct SignupStanding {
+    /// The organisation.
+    pub org: OrganisationRecord,
+    /// Its signup workflow's standing, once the email is verified.
+    pub standing: Option<crate::tasks::query::Standing>,
+}
+
+/// Loads the organisation of `org_id` and its signup standing.
+pub async fn signup_standing(
+    st: &AppState,
+    org_id: OrganisationId,
+) -> Result<Option<SignupStanding>, SignupError> {
+    let Some(org) = store::organisations::get(&st.db, org_id).await? else {
+        return Ok(None);
+    };
+    let standing = crate::tasks::query::standing(
+        st,
+        org.id,
+        SIGNUP_WORKFLOW,
+        "organisation",
+        &org.id.to_string(),
+    )
+    .await?;
+    Ok(Some(SignupStanding { org, standing }))
+}

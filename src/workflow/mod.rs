@@ -7,6 +7,7 @@
 mod definition;
 pub mod engine;
 mod error;
+mod parse;
 pub mod registry;
 
 pub use definition::{

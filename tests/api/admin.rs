@@ -80,30 +80,9 @@ async fn request_info_then_resubmit_then_approve() {
     let app = spawn_app().await;
     let tpp = app.verified_tpp("Acme").await;
     let admin = app.create_admin(AdminRole::Superadmin).await;
-    let tpp_browser = app.other_browser();
     // The TPP signs in from its own browser.
-    let csrf_html = tpp_browser
-        .client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = hidden_value(&csrf_html, "csrf_token").unwrap();
-    let r = tpp_browser
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("email", tpp.as_str()),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
+    let tpp_browser = app.other_browser();
+    assert_eq!(tpp_browser.portal_login(&tpp).await.status(), 303);
 
     app.admin_login(&admin).await;
     let task = app.first_task_path().await;
@@ -115,46 +94,22 @@ async fn request_info_then_resubmit_then_approve() {
     );
     assert!(app.get_html("/admin").await.contains("Nothing is waiting"));
 
-    let dash = tpp_browser
-        .client
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let dash = tpp_browser.get_html("/dashboard").await;
     assert!(
         dash.contains("More information requested: Which FCA permissions do you hold?"),
         "{dash}"
     );
-    let edit = tpp_browser
-        .client
-        .get(app.url("/organisation/edit"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let edit = tpp_browser.get_html("/organisation/edit").await;
     assert_eq!(
         attr(&edit, "#f-legal_name", "value").as_deref(),
         Some("Acme"),
         "prefilled"
     );
-    let token = hidden_value(&edit, "csrf_token").unwrap();
     let version = hidden_value(&edit, "version").unwrap();
     let mut fields = signup_fields(&tpp, "Acme Holdings Ltd");
     fields.retain(|(k, _)| !k.starts_with("password") && k != "email");
-    fields.push(("csrf_token".into(), token));
     fields.push(("version".into(), version));
-    let r = tpp_browser
-        .client
-        .post(app.url("/organisation/edit"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let r = tpp_browser.post_owned("/organisation/edit", &fields).await;
     assert_eq!(r.status(), 303);
 
     let inbox = app.get_html("/admin").await;
@@ -182,63 +137,24 @@ async fn two_simultaneous_approvals_apply_once_and_the_second_sees_who_decided()
     let task = app.first_task_path().await;
     let html = app.get_html(&task).await;
     let version = hidden_value(&html, "version").unwrap();
-    let token = hidden_value(&html, "csrf_token").unwrap();
-
     let other = app.other_browser();
-    let login_page = other
-        .client
-        .get(app.url("/admin/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let t2 = hidden_value(&login_page, "csrf_token").unwrap();
-    other
-        .client
-        .post(app.url("/admin/login"))
-        .form(&[
-            ("email", second.as_str()),
-            ("password", PASSWORD),
-            ("csrf_token", &t2),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let page2 = other
-        .client
-        .get(app.url(&task))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let t2 = hidden_value(&page2, "csrf_token").unwrap();
+    other.admin_login(&second).await;
 
-    let a = app
-        .client
-        .post(app.url(&task))
-        .form(&[
-            ("action", "approve"),
-            ("comment", "one"),
-            ("version", &version),
-            ("csrf_token", &token),
-        ])
-        .send();
-    let b = other
-        .client
-        .post(app.url(&task))
-        .form(&[
-            ("action", "approve"),
-            ("comment", "two"),
-            ("version", &version),
-            ("csrf_token", &t2),
-        ])
-        .send();
+    // Both saw the same version and press Approve at the same moment.
+    let first_form = [
+        ("action", "approve"),
+        ("comment", "one"),
+        ("version", &version),
+    ];
+    let second_form = [
+        ("action", "approve"),
+        ("comment", "two"),
+        ("version", &version),
+    ];
+    let a = app.post_form(&task, &first_form);
+    let b = other.post_form(&task, &second_form);
     let (a, b) = tokio::join!(a, b);
-    let mut statuses = vec![a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, vec![303, 409], "one wins, one is told");
     let page = app.get_html(&task).await;
@@ -249,17 +165,15 @@ async fn two_simultaneous_approvals_apply_once_and_the_second_sees_who_decided()
     assert_eq!(approvals, 1);
     // The loser, reloading, sees who decided.
     let late = other
-        .client
-        .post(app.url(&task))
-        .form(&[
-            ("action", "approve"),
-            ("comment", ""),
-            ("version", &version),
-            ("csrf_token", &t2),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form(
+            &task,
+            &[
+                ("action", "approve"),
+                ("comment", ""),
+                ("version", &version),
+            ],
+        )
+        .await;
     assert_eq!(late.status(), 409);
     let body = late.text().await.unwrap();
     assert!(body.contains("already decided by"), "{body}");

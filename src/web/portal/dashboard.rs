@@ -2,9 +2,8 @@
 
 use crate::domain::paths;
 use crate::state::AppState;
-use crate::store;
 use crate::tasks::query::{self, Standing};
-use crate::tpp::service::SIGNUP_WORKFLOW;
+use crate::tpp::service::{SIGNUP_WORKFLOW, SignupStanding, signup_standing};
 use crate::web::error::PageError;
 use crate::web::guards::require_user;
 use crate::web::render::{self, Layout};
@@ -44,17 +43,9 @@ pub async fn show(
     session: TypedSession,
 ) -> Result<HttpResponse, PageError> {
     let user = require_user(&st, &session).await?;
-    let org = store::organisations::get(&st.db, user.organisation_id)
+    let SignupStanding { org, standing } = signup_standing(&st, user.organisation_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let standing = query::standing(
-        &st,
-        org.id,
-        SIGNUP_WORKFLOW,
-        "organisation",
-        &org.id.to_string(),
-    )
-    .await?;
     let submitted = st
         .workflows
         .get(SIGNUP_WORKFLOW)

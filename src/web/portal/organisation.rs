@@ -3,11 +3,9 @@
 use crate::domain::paths;
 use crate::forms::{FieldErrors, FieldView, Submission};
 use crate::state::AppState;
-use crate::store;
 use crate::tasks::TaskError;
-use crate::tasks::query;
 use crate::tasks::service::{self, Scope, StepRequest};
-use crate::tpp::service::SIGNUP_WORKFLOW;
+use crate::tpp::service::{SIGNUP_WORKFLOW, SignupStanding, signup_standing};
 use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
 use crate::web::guards::{require_user, tpp_actor};
@@ -42,19 +40,11 @@ pub async fn form(
     session: TypedSession,
 ) -> Result<HttpResponse, PageError> {
     let user = require_user(&st, &session).await?;
-    let org = store::organisations::get(&st.db, user.organisation_id)
+    let standing = signup_standing(&st, user.organisation_id)
         .await?
+        .and_then(|s| s.standing)
+        .filter(|s| s.resubmit_action.is_some())
         .ok_or(PageError::NotFound)?;
-    let standing = query::standing(
-        &st,
-        org.id,
-        SIGNUP_WORKFLOW,
-        "organisation",
-        &org.id.to_string(),
-    )
-    .await?
-    .filter(|s| s.resubmit_action.is_some())
-    .ok_or(PageError::NotFound)?;
     let wf = st
         .workflows
         .get(SIGNUP_WORKFLOW)
@@ -80,18 +70,10 @@ pub async fn submit(
     FormPost(sub): FormPost,
 ) -> Result<HttpResponse, PageError> {
     let user = require_user(&st, &session).await?;
-    let org = store::organisations::get(&st.db, user.organisation_id)
+    let SignupStanding { org, standing } = signup_standing(&st, user.organisation_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let standing = query::standing(
-        &st,
-        org.id,
-        SIGNUP_WORKFLOW,
-        "organisation",
-        &org.id.to_string(),
-    )
-    .await?
-    .ok_or(PageError::NotFound)?;
+    let standing = standing.ok_or(PageError::NotFound)?;
     let Some(action) = standing.resubmit_action.clone() else {
         session.flash(
             "info",

@@ -1,11 +1,11 @@
 //! `TestApp`: a running Onramp with its own database, workflows folder and memory mailbox.
 
+use super::Visitor;
 use onramp::accounts::service as accounts;
 use onramp::config::{MailTransport, Settings};
 use onramp::domain::{AdminRole, Clock};
 use onramp::startup::{self, Application};
 use onramp::state::AppState;
-use reqwest::redirect::Policy;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -16,15 +16,20 @@ static TRACING: LazyLock<()> = LazyLock::new(|| {
     }
 });
 
-/// A running server for one test.
+/// A running server for one test, with a first browser (reached through `Deref`).
 pub struct TestApp {
-    /// `http://localhost:{port}`.
-    pub address: String,
     /// The shared state (mailbox, clock, database).
     pub state: AppState,
-    /// A browser-like client with a cookie jar that does not follow redirects.
-    pub client: reqwest::Client,
+    /// The first browser.
+    pub visitor: Visitor,
     _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Visitor;
+    fn deref(&self) -> &Visitor {
+        &self.visitor
+    }
 }
 
 /// The repository's `workflows/` folder.
@@ -91,15 +96,9 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("build app");
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .expect("client");
     TestApp {
-        address,
         state,
-        client,
+        visitor: Visitor::new(address),
         _dir: dir,
     }
 }
@@ -108,40 +107,6 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
 pub const PASSWORD: &str = "Vq7!pL2#zR9m-orchid";
 
 impl TestApp {
-    /// An absolute URL.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.address, path)
-    }
-
-    /// GET with the cookie jar.
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("GET")
-    }
-
-    /// GET and return the body (any status).
-    pub async fn get_html(&self, path: &str) -> String {
-        self.get(path).await.text().await.expect("body")
-    }
-
-    /// The session's CSRF token, read from a page's hidden field.
-    pub async fn csrf(&self) -> String {
-        let html = self.get_html("/password/forgot").await;
-        hidden_value(&html, "csrf_token").expect("csrf token on the page")
-    }
-
-    /// POST a form with the session's CSRF token.
-    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let token = self.csrf().await;
-        let mut all: Vec<(&str, &str)> = fields.to_vec();
-        all.push(("csrf_token", &token));
-        self.client
-            .post(self.url(path))
-            .form(&all)
-            .send()
-            .await
-            .expect("POST")
-    }
-
     /// Mail sent so far.
     pub fn emails(&self) -> Vec<onramp::email::SentMail> {
         self.state.mailer.sent()
@@ -178,36 +143,10 @@ impl TestApp {
         email
     }
 
-    /// Signs this client in to the console.
-    pub async fn admin_login(&self, email: &str) {
-        let r = self
-            .post_form("/admin/login", &[("email", email), ("password", PASSWORD)])
-            .await;
-        assert_eq!(r.status(), 303, "admin login should redirect");
+    /// Another browser (its own cookie jar) on the same server.
+    pub fn other_browser(&self) -> Visitor {
+        Visitor::new(self.address.clone())
     }
-
-    /// Signs this client in to the portal.
-    pub async fn portal_login(&self, email: &str) -> reqwest::Response {
-        self.post_form("/login", &[("email", email), ("password", PASSWORD)])
-            .await
-    }
-
-    /// A second client (another browser) on the same server.
-    pub fn other_browser(&self) -> TestApp2 {
-        TestApp2 {
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(Policy::none())
-                .build()
-                .expect("client"),
-        }
-    }
-}
-
-/// Another browser: its own cookie jar, borrowing the app for URLs.
-pub struct TestApp2 {
-    /// Its client.
-    pub client: reqwest::Client,
 }
 
 /// The value of a hidden (or any) input called `name`.
@@ -265,15 +204,6 @@ pub fn signup_fields(email: &str, legal_name: &str) -> Vec<(String, String)> {
 }
 
 impl TestApp {
-    /// POSTs `/signup` with owned pairs.
-    pub async fn signup(&self, fields: &[(String, String)]) -> reqwest::Response {
-        let pairs: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        self.post_form("/signup", &pairs).await
-    }
-
     /// Signs up, follows the mailed link and signs in; returns the TPP's email.
     pub async fn verified_tpp(&self, legal_name: &str) -> String {
         let email = format!(
@@ -286,26 +216,5 @@ impl TestApp {
         let r = self.get(&link).await;
         assert_eq!(r.status(), 200, "verification should succeed");
         email
-    }
-
-    /// The id of the newest task in the inbox (as seen by a signed-in admin).
-    pub async fn first_task_path(&self) -> String {
-        let html = self.get_html("/admin").await;
-        attr(&html, "table.data tbody a", "href").expect("a task in the inbox")
-    }
-
-    /// Takes a step on a task page as the signed-in admin.
-    pub async fn decide(&self, task: &str, action: &str, comment: &str) -> reqwest::Response {
-        let html = self.get_html(task).await;
-        let version = hidden_value(&html, "version").expect("version field");
-        self.post_form(
-            task,
-            &[
-                ("action", action),
-                ("comment", comment),
-                ("version", &version),
-            ],
-        )
-        .await
     }
 }

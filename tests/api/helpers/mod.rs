@@ -2,5 +2,7 @@
 //! assertions.
 
 mod app;
+mod visitor;
 
 pub use app::*;
+pub use visitor::Visitor;

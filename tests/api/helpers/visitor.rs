@@ -1,0 +1,108 @@
+//! `Visitor`: one browser-like cookie jar speaking HTTP to the test server, with helpers that take the real
+//! CSRF path the way a person's browser would.
+
+use super::{PASSWORD, attr, hidden_value};
+use reqwest::redirect::Policy;
+
+/// A browser-like client: a cookie jar, no automatic redirects.
+pub struct Visitor {
+    /// `http://localhost:{port}`.
+    pub address: String,
+    /// The HTTP client.
+    pub client: reqwest::Client,
+}
+
+impl Visitor {
+    /// A fresh browser for the server at `address`.
+    pub fn new(address: String) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        Self { address, client }
+    }
+
+    /// An absolute URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// GET with the cookie jar.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// GET and return the body (any status).
+    pub async fn get_html(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
+    /// The session's CSRF token, read from a page's hidden field.
+    pub async fn csrf(&self) -> String {
+        let html = self.get_html("/password/forgot").await;
+        hidden_value(&html, "csrf_token").expect("csrf token on the page")
+    }
+
+    /// POST a form with the session's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.client
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Signs this client in to the console.
+    pub async fn admin_login(&self, email: &str) {
+        let r = self
+            .post_form("/admin/login", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(r.status(), 303, "admin login should redirect");
+    }
+
+    /// Signs this client in to the portal.
+    pub async fn portal_login(&self, email: &str) -> reqwest::Response {
+        self.post_form("/login", &[("email", email), ("password", PASSWORD)])
+            .await
+    }
+
+    /// POSTs a form given as owned pairs, with the CSRF token.
+    pub async fn post_owned(&self, path: &str, fields: &[(String, String)]) -> reqwest::Response {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post_form(path, &pairs).await
+    }
+
+    /// POSTs `/signup` with owned pairs.
+    pub async fn signup(&self, fields: &[(String, String)]) -> reqwest::Response {
+        self.post_owned("/signup", fields).await
+    }
+
+    /// The id of the newest task in the inbox (as seen by a signed-in admin).
+    pub async fn first_task_path(&self) -> String {
+        let html = self.get_html("/admin").await;
+        attr(&html, "table.data tbody a", "href").expect("a task in the inbox")
+    }
+
+    /// Takes a step on a task page as the signed-in admin.
+    pub async fn decide(&self, task: &str, action: &str, comment: &str) -> reqwest::Response {
+        let html = self.get_html(task).await;
+        let version = hidden_value(&html, "version").expect("version field");
+        self.post_form(
+            task,
+            &[
+                ("action", action),
+                ("comment", comment),
+                ("version", &version),
+            ],
+        )
+        .await
+    }
+}
