@@ -111,6 +111,45 @@ pub async fn task_for_admin<'a>(
     ))
 }
 
+/// One line of a task's history, in words.
+#[derive(Clone, Debug)]
+pub struct HistoryLine {
+    /// When, formatted in UTC.
+    pub at: String,
+    /// `tpp`, `admin` or `system`.
+    pub actor_type: String,
+    /// Who, by name.
+    pub who: String,
+    /// What happened: "Approve: Waiting for review → Approved".
+    pub what: String,
+    /// The comment, empty when none.
+    pub comment: String,
+}
+
+/// A task's events as lines people read, with the workflow's labels.
+pub fn history_lines(wf: &Workflow, events: &[EventRecord]) -> Vec<HistoryLine> {
+    let label = |s: &str| wf.state(s).map_or(s.to_string(), |x| x.label.clone());
+    events
+        .iter()
+        .map(|e| {
+            let action = wf
+                .transition(&e.action)
+                .map_or(e.action.clone(), |t| t.label.clone());
+            let what = match &e.from_state {
+                None => format!("Submitted: {}", label(&e.to_state)),
+                Some(f) => format!("{action}: {} → {}", label(f), label(&e.to_state)),
+            };
+            HistoryLine {
+                at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                actor_type: e.actor_type.clone(),
+                who: e.actor_name.clone(),
+                what,
+                comment: e.comment.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
 /// The four-eyes view of past events.
 pub fn history_of(events: &[EventRecord]) -> Vec<StepHistory> {
     events
@@ -143,7 +182,7 @@ pub struct Standing {
     /// The TPP may edit and resubmit the form now (the action to take).
     pub resubmit_action: Option<String>,
     /// History, oldest first.
-    pub events: Vec<EventRecord>,
+    pub history: Vec<HistoryLine>,
 }
 
 /// Where an organisation's instance of `workflow` stands.
@@ -197,7 +236,7 @@ pub async fn standing(
         description: state.map(|s| s.description.clone()).unwrap_or_default(),
         comment,
         resubmit_action,
-        events,
+        history: history_lines(wf, &events),
         instance,
     }))
 }

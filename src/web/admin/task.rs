@@ -4,9 +4,8 @@
 use super::who;
 use crate::domain::{InstanceId, paths};
 use crate::state::AppState;
-use crate::store::workflows::EventRecord;
 use crate::tasks::TaskError;
-use crate::tasks::query::{self, OfferedStep};
+use crate::tasks::query::{self, HistoryLine, OfferedStep};
 use crate::tasks::service::{self, Scope, StepRequest};
 use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
@@ -30,34 +29,10 @@ struct TaskPage {
     state_status: String,
     version: i32,
     submitted: Vec<(String, String)>,
-    events: Vec<EventView>,
+    events: Vec<HistoryLine>,
     steps: Vec<OfferedStep>,
     comment: String,
     error: String,
-}
-
-struct EventView {
-    at: String,
-    who: String,
-    what: String,
-    comment: String,
-}
-
-fn event_view(wf: &crate::workflow::Workflow, e: &EventRecord) -> EventView {
-    let label = |s: &str| wf.state(s).map_or(s.to_string(), |x| x.label.clone());
-    let action = wf
-        .transition(&e.action)
-        .map_or(e.action.clone(), |t| t.label.clone());
-    let what = match &e.from_state {
-        None => format!("Submitted: {}", label(&e.to_state)),
-        Some(f) => format!("{action}: {} → {}", label(f), label(&e.to_state)),
-    };
-    EventView {
-        at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        who: e.actor_name.clone(),
-        what,
-        comment: e.comment.clone().unwrap_or_default(),
-    }
 }
 
 async fn render_task(
@@ -85,7 +60,7 @@ async fn render_task(
         state_status: state.map_or("pending", |s| s.status.as_str()).to_string(),
         version: detail.instance.version,
         submitted: query::submitted_values(wf, &detail.instance.data),
-        events: detail.events.iter().map(|e| event_view(wf, e)).collect(),
+        events: query::history_lines(wf, &detail.events),
         steps: detail.steps,
         comment,
         error,
