@@ -45,6 +45,8 @@ pub struct Settings {
     pub security: SecuritySettings,
     /// Throttling of signups and logins.
     pub limits: LimitSettings,
+    /// What portal keys may be.
+    pub keys: KeySettings,
     /// Log output.
     pub log: LogSettings,
 }
@@ -67,6 +69,7 @@ impl Default for Settings {
             outbound: OutboundSettings::default(),
             security: SecuritySettings::default(),
             limits: LimitSettings::default(),
+            keys: KeySettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -284,6 +287,42 @@ impl Default for LimitSettings {
     }
 }
 
+/// `[keys]`: the client authentication methods the bank accepts per environment for clients
+/// made in the portal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeySettings {
+    /// Methods for sandbox clients.
+    pub sandbox_auth_methods: Vec<String>,
+    /// Methods for production clients (FAPI: key- or certificate-based only, by default).
+    pub production_auth_methods: Vec<String>,
+}
+
+impl Default for KeySettings {
+    fn default() -> Self {
+        Self {
+            sandbox_auth_methods: vec![
+                "private_key_jwt".into(),
+                "tls_client_auth".into(),
+                "client_secret_basic".into(),
+                "client_secret_post".into(),
+            ],
+            production_auth_methods: vec!["private_key_jwt".into(), "tls_client_auth".into()],
+        }
+    }
+}
+
+impl KeySettings {
+    /// The accepted methods for an environment.
+    pub fn methods(&self, env: crate::clients::Environment) -> Vec<crate::clients::AuthMethod> {
+        let list = match env {
+            crate::clients::Environment::Sandbox => &self.sandbox_auth_methods,
+            crate::clients::Environment::Production => &self.production_auth_methods,
+        };
+        list.iter().filter_map(|m| crate::clients::AuthMethod::parse(m)).collect()
+    }
+}
+
 /// `[log]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -438,6 +477,14 @@ impl Settings {
         }
         if !matches!(self.oauth.token_signing_alg.as_str(), "ES256" | "PS256") {
             return bad("oauth.token_signing_alg must be ES256 or PS256".into());
+        }
+        for m in self.keys.sandbox_auth_methods.iter().chain(&self.keys.production_auth_methods) {
+            if crate::clients::AuthMethod::parse(m).is_none() {
+                return bad(format!(
+                    "keys: unknown auth method `{m}` (private_key_jwt, tls_client_auth, \
+                     client_secret_basic, client_secret_post)"
+                ));
+            }
         }
         if !matches!(self.log.format.as_str(), "compact" | "json") {
             return bad("log.format must be compact or json".into());

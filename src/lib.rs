@@ -5,17 +5,21 @@
 //! [`domain`] holds the shared vocabulary every layer may use.
 
 pub mod accounts;
+pub mod applications;
 pub mod audit;
+pub mod clients;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod email;
 pub mod forms;
+pub mod keys;
 pub mod ratelimit;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod tasks;
+pub mod team;
 pub mod telemetry;
 pub mod tpp;
 pub mod web;

@@ -56,3 +56,34 @@ uuid_id!(
     /// A running workflow instance (a task, from the admin's side).
     InstanceId
 );
+uuid_id!(
+    /// A TPP's application.
+    ApplicationId
+);
+
+/// An OAuth client id: random, unguessable, URL-safe. Portal and DCR clients share the space.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientId(pub String);
+
+impl ClientId {
+    /// A new random id (128 bits).
+    pub fn generate() -> Self {
+        use base64::Engine;
+        use rand::RngCore;
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

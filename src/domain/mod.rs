@@ -10,6 +10,6 @@ pub mod secret;
 
 pub use clock::Clock;
 pub use email::EmailAddress;
-pub use ids::{AdminId, InstanceId, OrganisationId, UserId};
+pub use ids::{AdminId, ApplicationId, ClientId, InstanceId, OrganisationId, UserId};
 pub use role::{Actor, AdminRole};
 pub use secret::{PlainToken, TokenHash};

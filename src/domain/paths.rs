@@ -39,6 +39,22 @@ pub const READYZ: &str = "/readyz";
 /// Prometheus metrics.
 pub const METRICS: &str = "/metrics";
 
+/// The TPP's applications.
+pub const APPLICATIONS: &str = "/applications";
+/// The TPP's team.
+pub const TEAM: &str = "/team";
+/// Team invitation link target.
+pub const INVITE: &str = "/invite";
+/// Console: clients.
+pub const ADMIN_CLIENTS: &str = "/admin/clients";
+/// Console: organisations.
+pub const ADMIN_ORGANISATIONS: &str = "/admin/organisations";
+
+/// A TPP's application page.
+pub fn application(id: impl std::fmt::Display) -> String {
+    format!("{APPLICATIONS}/{id}")
+}
+
 /// The admin page of one task.
 pub fn admin_task(id: impl std::fmt::Display) -> String {
     format!("{ADMIN_TASKS}/{id}")

@@ -126,3 +126,20 @@ pub fn task_waiting(
         .render()?,
     })
 }
+
+#[derive(Template)]
+#[template(path = "email/invitation.txt")]
+struct Invitation<'a> {
+    legal_name: &'a str,
+    inviter: &'a str,
+    link: &'a str,
+}
+
+/// An invitation to join an organisation's team.
+pub fn invitation(to: &str, legal_name: &str, inviter: &str, link: &str) -> Result<Mail, askama::Error> {
+    Ok(Mail {
+        to: to.into(),
+        subject: format!("You are invited to join {legal_name} on the developer portal"),
+        body: Invitation { legal_name, inviter, link }.render()?,
+    })
+}

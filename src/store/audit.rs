@@ -100,20 +100,36 @@ pub async fn list(
         .limit(page.size)
         .all(c)
         .await?;
-    let out = rows
-        .into_iter()
-        .map(|m| AuditRecord {
-            at: m.at,
-            actor_type: m.actor_type,
-            actor_id: m.actor_id,
-            actor_name: m.actor_name,
-            action: m.action,
-            subject_type: m.subject_type,
-            subject_id: m.subject_id,
-            organisation_id: m.organisation_id,
-            detail: serde_json::from_str(&m.detail).unwrap_or(serde_json::Value::Null),
-            ip: m.ip,
-        })
-        .collect();
+    let out = rows.into_iter().map(to_record).collect();
     Ok((out, total))
+}
+
+/// Every event about one subject, oldest first (a client's or an organisation's history).
+pub async fn for_subject(
+    c: &impl ConnectionTrait,
+    subject_type: &str,
+    subject_id: &str,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    let rows = Entity::find()
+        .filter(audit::Column::SubjectType.eq(subject_type))
+        .filter(audit::Column::SubjectId.eq(subject_id))
+        .order_by_asc(audit::Column::At)
+        .all(c)
+        .await?;
+    Ok(rows.into_iter().map(to_record).collect())
+}
+
+fn to_record(m: audit::Model) -> AuditRecord {
+    AuditRecord {
+        at: m.at,
+        actor_type: m.actor_type,
+        actor_id: m.actor_id,
+        actor_name: m.actor_name,
+        action: m.action,
+        subject_type: m.subject_type,
+        subject_id: m.subject_id,
+        organisation_id: m.organisation_id,
+        detail: serde_json::from_str(&m.detail).unwrap_or(serde_json::Value::Null),
+        ip: m.ip,
+    }
 }

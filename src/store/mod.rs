@@ -4,8 +4,11 @@
 //! group writes in one transaction.
 
 pub mod admins;
+pub mod applications;
 pub mod audit;
+pub mod clients;
 pub mod email_tokens;
+pub mod invitations;
 pub mod entities;
 mod error;
 pub mod organisations;

@@ -125,3 +125,9 @@ pub async fn set_password(
         .await?;
     Ok(())
 }
+
+/// Removes a user (a member taken off a team).
+pub async fn delete(c: &impl ConnectionTrait, id: UserId) -> Result<(), StoreError> {
+    Entity::delete_by_id(id.to_string()).exec(c).await?;
+    Ok(())
+}

@@ -32,6 +32,9 @@ pub enum TaskError {
     /// A template failed to render.
     #[error("rendering an email failed")]
     Render(#[from] askama::Error),
+    /// A client could not be issued.
+    #[error(transparent)]
+    Client(#[from] crate::clients::ClientError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -2,7 +2,9 @@
 
 use super::TaskError;
 use crate::audit;
-use crate::domain::{Actor, InstanceId, OrganisationId, paths};
+use crate::clients::service as clients;
+use crate::clients::{Environment, Origin};
+use crate::domain::{Actor, ApplicationId, InstanceId, OrganisationId, paths};
 use crate::email::messages::{self, StateNews};
 use crate::email::outbox::{self, Mail, Queued};
 use crate::forms::Submission;
@@ -256,12 +258,7 @@ async fn enter_state(
         };
         let now = st.clock.now();
         for effect in &state.effects {
-            let status = match effect {
-                Effect::ActivateOrganisation => "active",
-                Effect::RejectOrganisation => "rejected",
-                Effect::SuspendOrganisation => "suspended",
-            };
-            store::organisations::set_status(c, org.id, status, now).await?;
+            apply_effect(c, *effect, inst, org, now).await?;
         }
         let mut mails: Vec<Mail> = Vec::new();
         if let Some(name) = state.email {
@@ -272,7 +269,11 @@ async fn enter_state(
                 EmailName::InfoRequested => "info_requested",
                 EmailName::StatusChanged => "status_changed",
             };
-            let link = st.link(paths::DASHBOARD);
+            let link = if inst.subject_type == "application" {
+                st.link(&paths::application(&inst.subject_id))
+            } else {
+                st.link(paths::DASHBOARD)
+            };
             let news = StateNews {
                 kind,
                 legal_name: &org.legal_name,
@@ -337,6 +338,49 @@ async fn enter_state(
         )
         .await?;
         comment = None;
+    }
+    Ok(())
+}
+
+/// Does one effect of entering a state, in the step's transaction.
+async fn apply_effect(
+    c: &impl ConnectionTrait,
+    effect: Effect,
+    inst: &InstanceRecord,
+    org: &OrganisationRecord,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), TaskError> {
+    let org_status = match effect {
+        Effect::ActivateOrganisation => Some("active"),
+        Effect::RejectOrganisation => Some("rejected"),
+        Effect::SuspendOrganisation => Some("suspended"),
+        _ => None,
+    };
+    if let Some(status) = org_status {
+        store::organisations::set_status(c, org.id, status, now).await?;
+        if effect == Effect::SuspendOrganisation {
+            store::clients::suspend_for_org(c, org.id, now).await?;
+        }
+        return Ok(());
+    }
+    let app_id: ApplicationId = inst.subject_id.parse().map_err(|_| TaskError::NotFound)?;
+    match effect {
+        Effect::ActivateApplication => {
+            store::applications::set_status(c, app_id, "active", now).await?;
+        }
+        Effect::RejectApplication => {
+            store::applications::set_status(c, app_id, "rejected", now).await?;
+        }
+        Effect::IssueSandboxClient | Effect::IssueProductionClient => {
+            let app = store::applications::get(c, app_id).await?.ok_or(TaskError::NotFound)?;
+            let env = if effect == Effect::IssueSandboxClient {
+                Environment::Sandbox
+            } else {
+                Environment::Production
+            };
+            clients::issue(c, &app, env, Origin::Portal, &Actor::System, now).await?;
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -74,6 +74,14 @@ pub enum Effect {
     RejectOrganisation,
     /// The organisation (and later its clients) is suspended.
     SuspendOrganisation,
+    /// The application (the instance's subject) becomes active.
+    ActivateApplication,
+    /// The application is marked rejected.
+    RejectApplication,
+    /// A sandbox client is issued for the application.
+    IssueSandboxClient,
+    /// A production client is issued for the application.
+    IssueProductionClient,
 }
 
 impl Effect {
@@ -82,6 +90,10 @@ impl Effect {
             "activate_organisation" => Self::ActivateOrganisation,
             "reject_organisation" => Self::RejectOrganisation,
             "suspend_organisation" => Self::SuspendOrganisation,
+            "activate_application" => Self::ActivateApplication,
+            "reject_application" => Self::RejectApplication,
+            "issue_sandbox_client" => Self::IssueSandboxClient,
+            "issue_production_client" => Self::IssueProductionClient,
             _ => return None,
         })
     }

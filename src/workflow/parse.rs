@@ -123,7 +123,8 @@ impl Workflow {
                     offset: Some(at),
                     message: format!(
                         "state `{}`: unknown effect `{e}` (activate_organisation, \
-                         reject_organisation, suspend_organisation)",
+                         reject_organisation, suspend_organisation, activate_application, \
+                         reject_application, issue_sandbox_client, issue_production_client)",
                         s.name
                     ),
                 })?);

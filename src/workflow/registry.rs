@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The workflows Onramp needs by name.
-pub const REQUIRED: &[&str] = &["signup"];
+pub const REQUIRED: &[&str] = &["signup", "application", "sandbox-keys", "production-keys"];
 
 /// Every loaded workflow, by name.
 #[derive(Clone, Debug, Default)]
@@ -67,7 +67,7 @@ impl Registry {
             }
         }
         for required in REQUIRED {
-            if errors.is_empty() && !workflows.contains_key(*required) {
+            if !workflows.contains_key(*required) && !errors.iter().any(|e| e.file.ends_with(format!("{required}.toml"))) {
                 errors.push(WorkflowFileError {
                     file: dir.join(format!("{required}.toml")),
                     line: None,
@@ -129,8 +129,13 @@ to = "approved"
 by = ["approver"]
 "#;
 
+    /// Loads `text` as signup.toml beside the repository's other required workflows.
     fn load_one(text: &str) -> Result<Registry, Vec<WorkflowFileError>> {
         let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
+        for name in REQUIRED.iter().filter(|n| **n != "signup") {
+            std::fs::copy(repo.join(format!("{name}.toml")), dir.path().join(format!("{name}.toml"))).unwrap();
+        }
         std::fs::write(dir.path().join("signup.toml"), text).unwrap();
         Registry::load(dir.path())
     }
@@ -175,6 +180,14 @@ by = ["approver"]
             let e = first_error(&text);
             assert!(e.contains(expected), "expected `{expected}` in: {e}");
         }
+    }
+
+    #[test]
+    fn a_missing_required_workflow_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("signup.toml"), GOOD).unwrap();
+        let e = Registry::load(dir.path()).unwrap_err();
+        assert!(e.iter().any(|e| e.message.contains("`production-keys` workflow is required")), "{e:?}");
     }
 
     #[test]

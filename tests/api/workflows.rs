@@ -6,7 +6,12 @@ use onramp::startup;
 
 fn copy_workflows(to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
-    std::fs::copy(repo_workflows().join("signup.toml"), to.join("signup.toml")).unwrap();
+    for e in std::fs::read_dir(repo_workflows()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
 }
 
 #[tokio::test]

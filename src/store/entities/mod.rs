@@ -1,8 +1,11 @@
 //! sea-orm entities, one per table, matching `migrations/`. Only [`crate::store`] names them.
 
 pub mod admins;
+pub mod applications;
 pub mod audit_events;
+pub mod clients;
 pub mod email_tokens;
+pub mod invitations;
 pub mod organisations;
 pub mod outbox;
 pub mod portal_users;

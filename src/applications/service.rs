@@ -1,0 +1,241 @@
+//! Creating, editing and deleting applications.
+
+use super::ApplicationError;
+use crate::audit;
+use crate::clients::service::{self as clients, StatusChange};
+use crate::clients::validate::{self, ClientInput, ClientSpec, Context};
+use crate::clients::{AuthMethod, ClientStatus, Environment, Scope};
+use crate::domain::{Actor, ApplicationId, OrganisationId};
+use crate::email::outbox::{self, Queued};
+use crate::state::AppState;
+use crate::store::applications::ApplicationRecord;
+use crate::store::organisations::OrganisationRecord;
+use crate::store::{self, ConnectionTrait};
+use crate::tasks::service::Subject;
+
+/// Name of the workflow new applications run through.
+pub const APPLICATION_WORKFLOW: &str = "application";
+
+/// The scopes an organisation's declared roles allow; `None` when it declared none yet (the
+/// light signup), in which case any scope may be tried in the sandbox.
+pub fn org_scopes(org: &OrganisationRecord) -> Option<Vec<Scope>> {
+    let roles = org.profile.get("roles")?.as_array()?;
+    let mut scopes: Vec<Scope> = roles
+        .iter()
+        .filter_map(|r| r.as_str())
+        .filter_map(Scope::for_role)
+        .collect();
+    scopes.sort();
+    scopes.dedup();
+    Some(scopes)
+}
+
+/// The validation context of an organisation's applications: methods accepted in either
+/// environment, scopes from its roles.
+pub fn context(st: &AppState, org: &OrganisationRecord) -> Context {
+    let mut methods = st.settings.keys.methods(Environment::Sandbox);
+    for m in st.settings.keys.methods(Environment::Production) {
+        if !methods.contains(&m) {
+            methods.push(m);
+        }
+    }
+    Context { environment: None, auth_methods: methods, scopes: org_scopes(org) }
+}
+
+/// The settings of a stored application, as the validator's output.
+pub fn spec_of(app: &ApplicationRecord) -> ClientSpec {
+    ClientSpec {
+        name: app.name.clone(),
+        description: app.description.clone(),
+        logo_uri: app.logo_uri.clone(),
+        redirect_uris: app.redirect_uris.clone(),
+        auth_method: AuthMethod::parse(&app.auth_method).unwrap_or(AuthMethod::PrivateKeyJwt),
+        jwks_uri: app.jwks_uri.clone(),
+        jwks: app.jwks.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+        tls_subject_dn: app.tls_subject_dn.clone(),
+        scopes: app.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+    }
+}
+
+/// A stored application as form input (to prefill the edit form).
+pub fn input_of(app: &ApplicationRecord) -> ClientInput {
+    ClientInput {
+        name: app.name.clone(),
+        description: app.description.clone(),
+        logo_uri: app.logo_uri.clone().unwrap_or_default(),
+        redirect_uris: app.redirect_uris.join("\n"),
+        auth_method: app.auth_method.clone(),
+        jwks_uri: app.jwks_uri.clone().unwrap_or_default(),
+        jwks: app.jwks.clone().unwrap_or_default(),
+        tls_subject_dn: app.tls_subject_dn.clone().unwrap_or_default(),
+        scopes: app.scopes.clone(),
+    }
+}
+
+fn apply_spec(app: &mut ApplicationRecord, spec: ClientSpec) {
+    app.name = spec.name;
+    app.description = spec.description;
+    app.logo_uri = spec.logo_uri;
+    app.redirect_uris = spec.redirect_uris;
+    app.auth_method = spec.auth_method.as_str().into();
+    app.jwks_uri = spec.jwks_uri;
+    app.jwks = spec.jwks.map(|j| j.to_string());
+    app.tls_subject_dn = spec.tls_subject_dn;
+    app.scopes = spec.scopes.iter().map(|s| s.as_str().to_string()).collect();
+}
+
+/// The organisation, which must be active to have applications.
+async fn active_org(
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+) -> Result<OrganisationRecord, ApplicationError> {
+    let org = store::organisations::get(c, org).await?.ok_or(ApplicationError::NotFound)?;
+    if org.status != "active" {
+        return Err(ApplicationError::Refused(
+            "Your organisation must be approved (and not suspended) before it can manage applications."
+                .into(),
+        ));
+    }
+    Ok(org)
+}
+
+/// One application of an organisation; another organisation's is "not found".
+pub async fn get_for_org(
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+    id: ApplicationId,
+) -> Result<ApplicationRecord, ApplicationError> {
+    match store::applications::get(c, id).await? {
+        Some(a) if a.organisation_id == org && a.status != "deleted" => Ok(a),
+        _ => Err(ApplicationError::NotFound),
+    }
+}
+
+/// Creates an application and runs it through the `application` workflow.
+pub async fn create(
+    st: &AppState,
+    org_id: OrganisationId,
+    actor: &Actor,
+    input: &ClientInput,
+) -> Result<ApplicationRecord, ApplicationError> {
+    let wf = st.workflows.get(APPLICATION_WORKFLOW).ok_or_else(|| {
+        ApplicationError::Refused("The bank has not configured application approval.".into())
+    })?;
+    let tx = store::begin(&st.db).await?;
+    let org = active_org(&tx, org_id).await?;
+    let spec = validate::validate(input, &context(st, &org)).map_err(ApplicationError::Invalid)?;
+    let now = st.clock.now();
+    let mut app = ApplicationRecord {
+        id: ApplicationId::new(),
+        organisation_id: org.id,
+        name: String::new(),
+        description: String::new(),
+        logo_uri: None,
+        redirect_uris: Vec::new(),
+        auth_method: String::new(),
+        jwks_uri: None,
+        jwks: None,
+        tls_subject_dn: None,
+        scopes: Vec::new(),
+        status: "pending".into(),
+        created_at: now,
+        updated_at: now,
+    };
+    apply_spec(&mut app, spec);
+    store::applications::insert(&tx, &app).await?;
+    let mut queued = Queued::default();
+    crate::tasks::service::start(
+        &tx,
+        st,
+        wf,
+        Subject { kind: "application", id: app.id.to_string() },
+        &org,
+        serde_json::Map::new(),
+        actor,
+        &mut queued,
+    )
+    .await?;
+    let app = store::applications::get(&tx, app.id).await?.ok_or(ApplicationError::NotFound)?;
+    tx.commit().await?;
+    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    Ok(app)
+}
+
+/// Changes an application's settings; its portal clients take the new metadata.
+pub async fn update(
+    st: &AppState,
+    org_id: OrganisationId,
+    id: ApplicationId,
+    actor: &Actor,
+    input: &ClientInput,
+) -> Result<ApplicationRecord, ApplicationError> {
+    let tx = store::begin(&st.db).await?;
+    let org = active_org(&tx, org_id).await?;
+    let mut app = get_for_org(&tx, org.id, id).await?;
+    let spec = validate::validate(input, &context(st, &org)).map_err(ApplicationError::Invalid)?;
+    let now = st.clock.now();
+    apply_spec(&mut app, spec);
+    app.updated_at = now;
+    store::applications::update(&tx, &app).await?;
+    let metadata = serde_json::to_value(clients::metadata_for(&app)).unwrap_or_default();
+    for c in store::clients::for_application(&tx, app.id).await? {
+        if c.origin == "portal" && c.status != ClientStatus::Revoked.as_str() {
+            store::clients::set_metadata(&tx, &c.client_id, &app.auth_method, &metadata, now).await?;
+        }
+    }
+    audit::record(
+        &tx,
+        audit::Event {
+            actor,
+            action: "application.updated",
+            subject_type: "application",
+            subject_id: app.id.to_string(),
+            organisation: Some(org.id),
+            detail: serde_json::json!({ "name": app.name }),
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(app)
+}
+
+/// Deletes an application and revokes its clients.
+pub async fn delete(
+    st: &AppState,
+    org_id: OrganisationId,
+    id: ApplicationId,
+    actor: &Actor,
+) -> Result<(), ApplicationError> {
+    let tx = store::begin(&st.db).await?;
+    let app = get_for_org(&tx, org_id, id).await?;
+    let now = st.clock.now();
+    for c in store::clients::for_application(&tx, app.id).await? {
+        if c.status != ClientStatus::Revoked.as_str() {
+            let change = StatusChange {
+                to: ClientStatus::Revoked,
+                comment: "application deleted",
+                ip: None,
+            };
+            clients::change_status(&tx, &c, change, actor, now).await?;
+        }
+    }
+    store::applications::set_status(&tx, app.id, "deleted", now).await?;
+    audit::record(
+        &tx,
+        audit::Event {
+            actor,
+            action: "application.deleted",
+            subject_type: "application",
+            subject_id: app.id.to_string(),
+            organisation: Some(org_id),
+            detail: serde_json::json!({ "name": app.name }),
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

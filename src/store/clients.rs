@@ -1,0 +1,303 @@
+//! The one store of OAuth clients.
+
+use super::entities::clients::{self as cl, Entity};
+use super::entities::organisations::{self as org, Entity as Orgs};
+use super::error::parse_id;
+use super::{Page, StoreError};
+use crate::domain::{ApplicationId, ClientId, OrganisationId};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+
+/// A stored client.
+#[derive(Clone, Debug)]
+pub struct ClientRecord {
+    /// The client id.
+    pub client_id: ClientId,
+    /// Its application.
+    pub application_id: ApplicationId,
+    /// Its organisation.
+    pub organisation_id: OrganisationId,
+    /// `sandbox` or `production`.
+    pub environment: String,
+    /// `portal` or `dcr`.
+    pub origin: String,
+    /// `token_endpoint_auth_method`.
+    pub auth_method: String,
+    /// Registered metadata (JSON object).
+    pub metadata: serde_json::Value,
+    /// `pending`, `active`, `suspended`, `revoked`.
+    pub status: String,
+    /// The status to restore when its organisation is reactivated.
+    pub status_before_suspension: Option<String>,
+    /// SHA-256 of the current secret.
+    pub secret_hash: Option<String>,
+    /// The secret's first characters, for people to recognise it.
+    pub secret_hint: Option<String>,
+    /// When the current secret was made.
+    pub secret_created_at: Option<DateTime<Utc>>,
+    /// SHA-256 of the previous secret, during its grace period.
+    pub previous_secret_hash: Option<String>,
+    /// End of the previous secret's grace period.
+    pub previous_secret_expires_at: Option<DateTime<Utc>>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn from_model(m: cl::Model) -> Result<ClientRecord, StoreError> {
+    Ok(ClientRecord {
+        client_id: ClientId(m.client_id),
+        application_id: parse_id(&m.application_id)?,
+        organisation_id: parse_id(&m.organisation_id)?,
+        environment: m.environment,
+        origin: m.origin,
+        auth_method: m.auth_method,
+        metadata: serde_json::from_str(&m.metadata)
+            .map_err(|e| StoreError::Malformed(e.to_string()))?,
+        status: m.status,
+        status_before_suspension: m.status_before_suspension,
+        secret_hash: m.secret_hash,
+        secret_hint: m.secret_hint,
+        secret_created_at: m.secret_created_at,
+        previous_secret_hash: m.previous_secret_hash,
+        previous_secret_expires_at: m.previous_secret_expires_at,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// Inserts a client.
+pub async fn insert(c: &impl ConnectionTrait, r: &ClientRecord) -> Result<(), StoreError> {
+    let am = cl::ActiveModel {
+        client_id: Set(r.client_id.0.clone()),
+        application_id: Set(r.application_id.to_string()),
+        organisation_id: Set(r.organisation_id.to_string()),
+        environment: Set(r.environment.clone()),
+        origin: Set(r.origin.clone()),
+        auth_method: Set(r.auth_method.clone()),
+        metadata: Set(r.metadata.to_string()),
+        status: Set(r.status.clone()),
+        status_before_suspension: Set(r.status_before_suspension.clone()),
+        secret_hash: Set(r.secret_hash.clone()),
+        secret_hint: Set(r.secret_hint.clone()),
+        secret_created_at: Set(r.secret_created_at),
+        previous_secret_hash: Set(r.previous_secret_hash.clone()),
+        previous_secret_expires_at: Set(r.previous_secret_expires_at),
+        created_at: Set(r.created_at),
+        updated_at: Set(r.updated_at),
+    };
+    Entity::insert(am).exec_without_returning(c).await?;
+    Ok(())
+}
+
+/// One client.
+pub async fn get(c: &impl ConnectionTrait, id: &ClientId) -> Result<Option<ClientRecord>, StoreError> {
+    Entity::find_by_id(id.0.clone())
+        .one(c)
+        .await?
+        .map(from_model)
+        .transpose()
+}
+
+/// An application's clients, newest first.
+pub async fn for_application(
+    c: &impl ConnectionTrait,
+    app: ApplicationId,
+) -> Result<Vec<ClientRecord>, StoreError> {
+    Entity::find()
+        .filter(cl::Column::ApplicationId.eq(app.to_string()))
+        .order_by_desc(cl::Column::CreatedAt)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}
+
+/// An organisation's clients, newest first.
+pub async fn for_organisation(
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+) -> Result<Vec<ClientRecord>, StoreError> {
+    Entity::find()
+        .filter(cl::Column::OrganisationId.eq(org.to_string()))
+        .order_by_desc(cl::Column::CreatedAt)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(from_model)
+        .collect()
+}
+
+/// Sets a client's status.
+pub async fn set_status(
+    c: &impl ConnectionTrait,
+    id: &ClientId,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(cl::Column::Status, Expr::value(status))
+        .col_expr(cl::Column::UpdatedAt, Expr::value(now))
+        .filter(cl::Column::ClientId.eq(id.0.clone()))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the secret; the old one stays valid until `previous_until` (or stops now).
+pub async fn set_secret(
+    c: &impl ConnectionTrait,
+    id: &ClientId,
+    hash: &str,
+    hint: &str,
+    previous: Option<(String, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (prev_hash, prev_until) = match previous {
+        Some((h, t)) => (Some(h), Some(t)),
+        None => (None, None),
+    };
+    Entity::update_many()
+        .col_expr(cl::Column::SecretHash, Expr::value(hash))
+        .col_expr(cl::Column::SecretHint, Expr::value(hint))
+        .col_expr(cl::Column::SecretCreatedAt, Expr::value(now))
+        .col_expr(cl::Column::PreviousSecretHash, Expr::value(prev_hash))
+        .col_expr(cl::Column::PreviousSecretExpiresAt, Expr::value(prev_until))
+        .col_expr(cl::Column::UpdatedAt, Expr::value(now))
+        .filter(cl::Column::ClientId.eq(id.0.clone()))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the registered metadata (and the auth method it names).
+pub async fn set_metadata(
+    c: &impl ConnectionTrait,
+    id: &ClientId,
+    auth_method: &str,
+    metadata: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(cl::Column::AuthMethod, Expr::value(auth_method))
+        .col_expr(cl::Column::Metadata, Expr::value(metadata.to_string()))
+        .col_expr(cl::Column::UpdatedAt, Expr::value(now))
+        .filter(cl::Column::ClientId.eq(id.0.clone()))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Suspends every active client of an organisation, remembering that they were active.
+pub async fn suspend_for_org(
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(Entity::update_many()
+        .col_expr(cl::Column::StatusBeforeSuspension, Expr::value("active"))
+        .col_expr(cl::Column::Status, Expr::value("suspended"))
+        .col_expr(cl::Column::UpdatedAt, Expr::value(now))
+        .filter(cl::Column::OrganisationId.eq(org.to_string()))
+        .filter(cl::Column::Status.eq("active"))
+        .exec(c)
+        .await?
+        .rows_affected)
+}
+
+/// Restores the clients an organisation's suspension stopped.
+pub async fn restore_for_org(
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(Entity::update_many()
+        .col_expr(cl::Column::Status, Expr::value("active"))
+        .col_expr(cl::Column::StatusBeforeSuspension, Expr::value(Option::<String>::None))
+        .col_expr(cl::Column::UpdatedAt, Expr::value(now))
+        .filter(cl::Column::OrganisationId.eq(org.to_string()))
+        .filter(cl::Column::Status.eq("suspended"))
+        .filter(cl::Column::StatusBeforeSuspension.eq("active"))
+        .exec(c)
+        .await?
+        .rows_affected)
+}
+
+/// The console's client search.
+#[derive(Clone, Debug, Default)]
+pub struct ClientFilter {
+    /// Client id or organisation name containing this text.
+    pub text: Option<String>,
+    /// `portal` or `dcr`.
+    pub origin: Option<String>,
+    /// `sandbox` or `production`.
+    pub environment: Option<String>,
+    /// A status.
+    pub status: Option<String>,
+}
+
+/// A client with its organisation's legal name.
+#[derive(Clone, Debug)]
+pub struct ClientRow {
+    /// The client.
+    pub client: ClientRecord,
+    /// Its organisation's legal name.
+    pub legal_name: String,
+}
+
+/// Clients matching the filter, newest first, with the total count.
+pub async fn search(
+    c: &impl ConnectionTrait,
+    f: &ClientFilter,
+    page: Page,
+) -> Result<(Vec<ClientRow>, u64), StoreError> {
+    let mut q = Entity::find();
+    if let Some(t) = f.text.as_deref().filter(|t| !t.is_empty()) {
+        let org_ids: Vec<String> = Orgs::find()
+            .select_only()
+            .column(org::Column::Id)
+            .filter(org::Column::LegalName.contains(t))
+            .into_tuple::<String>()
+            .all(c)
+            .await?;
+        q = q.filter(
+            Condition::any()
+                .add(cl::Column::ClientId.contains(t))
+                .add(cl::Column::OrganisationId.is_in(org_ids)),
+        );
+    }
+    if let Some(o) = &f.origin {
+        q = q.filter(cl::Column::Origin.eq(o.as_str()));
+    }
+    if let Some(e) = &f.environment {
+        q = q.filter(cl::Column::Environment.eq(e.as_str()));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(cl::Column::Status.eq(s.as_str()));
+    }
+    let total = q.clone().count(c).await?;
+    let rows = q
+        .order_by_desc(cl::Column::CreatedAt)
+        .offset((page.number - 1) * page.size)
+        .limit(page.size)
+        .all(c)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for m in rows {
+        let legal_name = Orgs::find_by_id(m.organisation_id.clone())
+            .select_only()
+            .column(org::Column::LegalName)
+            .into_tuple::<String>()
+            .one(c)
+            .await?
+            .unwrap_or_default();
+        out.push(ClientRow { client: from_model(m)?, legal_name });
+    }
+    Ok((out, total))
+}
