@@ -319,7 +319,9 @@ impl KeySettings {
             crate::clients::Environment::Sandbox => &self.sandbox_auth_methods,
             crate::clients::Environment::Production => &self.production_auth_methods,
         };
-        list.iter().filter_map(|m| crate::clients::AuthMethod::parse(m)).collect()
+        list.iter()
+            .filter_map(|m| crate::clients::AuthMethod::parse(m))
+            .collect()
     }
 }
 
@@ -478,7 +480,12 @@ impl Settings {
         if !matches!(self.oauth.token_signing_alg.as_str(), "ES256" | "PS256") {
             return bad("oauth.token_signing_alg must be ES256 or PS256".into());
         }
-        for m in self.keys.sandbox_auth_methods.iter().chain(&self.keys.production_auth_methods) {
+        for m in self
+            .keys
+            .sandbox_auth_methods
+            .iter()
+            .chain(&self.keys.production_auth_methods)
+        {
             if crate::clients::AuthMethod::parse(m).is_none() {
                 return bad(format!(
                     "keys: unknown auth method `{m}` (private_key_jwt, tls_client_auth, \

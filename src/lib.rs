@@ -7,8 +7,8 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
-pub mod clients;
 pub mod cli;
+pub mod clients;
 pub mod config;
 pub mod domain;
 pub mod email;

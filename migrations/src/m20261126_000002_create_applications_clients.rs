@@ -124,7 +124,9 @@ impl MigrationTrait for Migration {
                 .col(string_len_null(Clients::SecretHint, 32))
                 .col(timestamp_with_time_zone_null(Clients::SecretCreatedAt))
                 .col(string_len_null(Clients::PreviousSecretHash, 64))
-                .col(timestamp_with_time_zone_null(Clients::PreviousSecretExpiresAt))
+                .col(timestamp_with_time_zone_null(
+                    Clients::PreviousSecretExpiresAt,
+                ))
                 .col(timestamp_with_time_zone(Clients::CreatedAt))
                 .col(timestamp_with_time_zone(Clients::UpdatedAt))
                 .foreign_key(
@@ -175,11 +177,19 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("idx_audit_events_subject").table(AuditEvents::Table).to_owned())
+        m.drop_index(
+            Index::drop()
+                .name("idx_audit_events_subject")
+                .table(AuditEvents::Table)
+                .to_owned(),
+        )
+        .await?;
+        m.drop_table(Table::drop().table(Invitations::Table).to_owned())
             .await?;
-        m.drop_table(Table::drop().table(Invitations::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(Clients::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(Applications::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(Clients::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(Applications::Table).to_owned())
+            .await?;
         Ok(())
     }
 }

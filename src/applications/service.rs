@@ -39,7 +39,11 @@ pub fn context(st: &AppState, org: &OrganisationRecord) -> Context {
             methods.push(m);
         }
     }
-    Context { environment: None, auth_methods: methods, scopes: org_scopes(org) }
+    Context {
+        environment: None,
+        auth_methods: methods,
+        scopes: org_scopes(org),
+    }
 }
 
 /// The settings of a stored application, as the validator's output.
@@ -51,7 +55,10 @@ pub fn spec_of(app: &ApplicationRecord) -> ClientSpec {
         redirect_uris: app.redirect_uris.clone(),
         auth_method: AuthMethod::parse(&app.auth_method).unwrap_or(AuthMethod::PrivateKeyJwt),
         jwks_uri: app.jwks_uri.clone(),
-        jwks: app.jwks.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+        jwks: app
+            .jwks
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok()),
         tls_subject_dn: app.tls_subject_dn.clone(),
         scopes: app.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
     }
@@ -89,7 +96,9 @@ async fn active_org(
     c: &impl ConnectionTrait,
     org: OrganisationId,
 ) -> Result<OrganisationRecord, ApplicationError> {
-    let org = store::organisations::get(c, org).await?.ok_or(ApplicationError::NotFound)?;
+    let org = store::organisations::get(c, org)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
     if org.status != "active" {
         return Err(ApplicationError::Refused(
             "Your organisation must be approved (and not suspended) before it can manage applications."
@@ -148,14 +157,19 @@ pub async fn create(
         &tx,
         st,
         wf,
-        Subject { kind: "application", id: app.id.to_string() },
+        Subject {
+            kind: "application",
+            id: app.id.to_string(),
+        },
         &org,
         serde_json::Map::new(),
         actor,
         &mut queued,
     )
     .await?;
-    let app = store::applications::get(&tx, app.id).await?.ok_or(ApplicationError::NotFound)?;
+    let app = store::applications::get(&tx, app.id)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
     tx.commit().await?;
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(app)
@@ -180,7 +194,8 @@ pub async fn update(
     let metadata = serde_json::to_value(clients::metadata_for(&app)).unwrap_or_default();
     for c in store::clients::for_application(&tx, app.id).await? {
         if c.origin == "portal" && c.status != ClientStatus::Revoked.as_str() {
-            store::clients::set_metadata(&tx, &c.client_id, &app.auth_method, &metadata, now).await?;
+            store::clients::set_metadata(&tx, &c.client_id, &app.auth_method, &metadata, now)
+                .await?;
         }
     }
     audit::record(

@@ -165,6 +165,9 @@ pub struct ClientMetadata {
 impl ClientMetadata {
     /// The scopes as parsed values (unknown words are skipped).
     pub fn scopes(&self) -> Vec<Scope> {
-        self.scope.split_whitespace().filter_map(Scope::parse).collect()
+        self.scope
+            .split_whitespace()
+            .filter_map(Scope::parse)
+            .collect()
     }
 }

@@ -1,8 +1,8 @@
 //! Issuing, rotating, suspending and revoking clients. Every change is an audit event on the
 //! client, which is its history.
 
-use super::model::{AuthMethod, ClientMetadata, ClientStatus, Environment, Origin};
 use super::ClientError;
+use super::model::{AuthMethod, ClientMetadata, ClientStatus, Environment, Origin};
 use crate::audit;
 use crate::domain::{Actor, ClientId, PlainToken, TokenHash};
 use crate::store::applications::ApplicationRecord;
@@ -23,7 +23,10 @@ pub fn metadata_for(app: &ApplicationRecord) -> ClientMetadata {
         grant_types: vec!["client_credentials".into()],
         scope: app.scopes.join(" "),
         jwks_uri: app.jwks_uri.clone(),
-        jwks: app.jwks.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+        jwks: app
+            .jwks
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok()),
         tls_client_auth_subject_dn: app.tls_subject_dn.clone(),
         software_id: Some(app.id.to_string()),
     }
@@ -111,8 +114,15 @@ pub async fn new_secret(
         .clone()
         .filter(|_| grace > Duration::zero())
         .map(|h| (h, now + grace));
-    store::clients::set_secret(c, &client.client_id, secret.hash().as_str(), &hint, previous, now)
-        .await?;
+    store::clients::set_secret(
+        c,
+        &client.client_id,
+        secret.hash().as_str(),
+        &hint,
+        previous,
+        now,
+    )
+    .await?;
     let first = client.secret_hash.is_none();
     audit::record(
         c,
@@ -140,7 +150,9 @@ pub fn secret_matches(client: &ClientRecord, presented: &str, now: DateTime<Utc>
         .as_ref()
         .is_some_and(|h| TokenHash::from_stored(h.clone()).matches(&given));
     let previous = client.previous_secret_hash.as_ref().is_some_and(|h| {
-        client.previous_secret_expires_at.is_some_and(|until| now < until)
+        client
+            .previous_secret_expires_at
+            .is_some_and(|until| now < until)
             && TokenHash::from_stored(h.clone()).matches(&given)
     });
     current | previous
@@ -202,6 +214,32 @@ pub async fn change_status(
     )
     .await?;
     Ok(())
+}
+
+/// Changes a client's status in its own transaction (the console's suspend, reactivate,
+/// revoke). A client of a suspended organisation stays suspended until the organisation is
+/// reactivated.
+pub async fn change_status_now(
+    st: &crate::state::AppState,
+    id: &ClientId,
+    change: StatusChange<'_>,
+    actor: &Actor,
+) -> Result<ClientRecord, ClientError> {
+    let tx = store::begin(&st.db).await?;
+    let client = store::clients::get(&tx, id)
+        .await?
+        .ok_or(ClientError::NotFound)?;
+    if change.to == ClientStatus::Active {
+        let org = store::organisations::get(&tx, client.organisation_id).await?;
+        if org.is_some_and(|o| o.status == "suspended") {
+            return Err(ClientError::NotApplicable(
+                "Its organisation is suspended: reactivate the organisation first.".into(),
+            ));
+        }
+    }
+    change_status(&tx, &client, change, actor, st.clock.now()).await?;
+    tx.commit().await?;
+    Ok(client)
 }
 
 /// A client's history (its audit events), oldest first.

@@ -95,7 +95,10 @@ pub fn check_jwks(text: &str) -> Result<serde_json::Value, String> {
         if k.get("kty").and_then(|t| t.as_str()).is_none() {
             return Err("Every key in the JWKS needs a \"kty\".".into());
         }
-        if ["d", "p", "q", "dp", "dq", "qi", "k"].iter().any(|f| k.get(*f).is_some()) {
+        if ["d", "p", "q", "dp", "dq", "qi", "k"]
+            .iter()
+            .any(|f| k.get(*f).is_some())
+        {
             return Err("The JWKS contains private key material: paste public keys only.".into());
         }
     }
@@ -109,7 +112,10 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
     if name.is_empty() {
         errors.insert("name".into(), "Enter a name for the application.".into());
     } else if name.chars().count() > 100 {
-        errors.insert("name".into(), "Use at most 100 characters for the name.".into());
+        errors.insert(
+            "name".into(),
+            "Use at most 100 characters for the name.".into(),
+        );
     }
     let description = input.description.trim().to_string();
     if description.chars().count() > 2000 {
@@ -120,14 +126,22 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
         raw => match url::Url::parse(raw) {
             Ok(u) if u.scheme() == "https" && u.host().is_some() => Some(u.to_string()),
             _ => {
-                errors.insert("logo_uri".into(), "The logo URL must start with https://.".into());
+                errors.insert(
+                    "logo_uri".into(),
+                    "The logo URL must start with https://.".into(),
+                );
                 None
             }
         },
     };
     let localhost_ok = ctx.environment != Some(Environment::Production);
     let mut redirect_uris = Vec::new();
-    for raw in input.redirect_uris.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for raw in input
+        .redirect_uris
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         match check_redirect_uri(raw, localhost_ok) {
             Ok(u) if !redirect_uris.contains(&u) => redirect_uris.push(u),
             Ok(_) => {}
@@ -137,7 +151,10 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
         }
     }
     if redirect_uris.is_empty() && !errors.contains_key("redirect_uris") {
-        errors.insert("redirect_uris".into(), "Enter at least one redirect URI.".into());
+        errors.insert(
+            "redirect_uris".into(),
+            "Enter at least one redirect URI.".into(),
+        );
     }
     let auth_method = match AuthMethod::parse(input.auth_method.trim()) {
         Some(m) if ctx.auth_methods.contains(&m) => Some(m),
@@ -149,7 +166,10 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
             None
         }
         None => {
-            errors.insert("auth_method".into(), "Choose how the client authenticates.".into());
+            errors.insert(
+                "auth_method".into(),
+                "Choose how the client authenticates.".into(),
+            );
             None
         }
     };
@@ -158,7 +178,10 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
         raw => match url::Url::parse(raw) {
             Ok(u) if u.scheme() == "https" && u.host().is_some() => Some(u.to_string()),
             _ => {
-                errors.insert("jwks_uri".into(), "The JWKS URL must start with https://.".into());
+                errors.insert(
+                    "jwks_uri".into(),
+                    "The JWKS URL must start with https://.".into(),
+                );
                 None
             }
         },
@@ -180,12 +203,16 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
             if !errors.contains_key("jwks_uri") && !errors.contains_key("jwks") {
                 errors.insert(
                     "jwks_uri".into(),
-                    "private_key_jwt needs your public keys: give a JWKS URL or paste a JWKS.".into(),
+                    "private_key_jwt needs your public keys: give a JWKS URL or paste a JWKS."
+                        .into(),
                 );
             }
         }
         Some(AuthMethod::PrivateKeyJwt) if jwks_uri.is_some() && jwks.is_some() => {
-            errors.insert("jwks".into(), "Give a JWKS URL or a pasted JWKS, not both.".into());
+            errors.insert(
+                "jwks".into(),
+                "Give a JWKS URL or a pasted JWKS, not both.".into(),
+            );
         }
         Some(AuthMethod::TlsClientAuth) if tls_subject_dn.is_none() => {
             errors.insert(
@@ -238,7 +265,11 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
 }
 
 /// Why an application's settings do not suit an environment (empty when they do).
-pub fn problems_for(spec: &ClientSpec, env: Environment, auth_methods: &[AuthMethod]) -> Vec<String> {
+pub fn problems_for(
+    spec: &ClientSpec,
+    env: Environment,
+    auth_methods: &[AuthMethod],
+) -> Vec<String> {
     let mut out = Vec::new();
     if !auth_methods.contains(&spec.auth_method) {
         out.push(format!(
@@ -284,23 +315,47 @@ mod tests {
         let spec = validate(&input(), &ctx()).unwrap();
         assert_eq!(spec.redirect_uris.len(), 2);
         assert!(problems_for(&spec, Environment::Sandbox, AuthMethod::ALL).is_empty());
-        assert_eq!(problems_for(&spec, Environment::Production, AuthMethod::ALL).len(), 1);
+        assert_eq!(
+            problems_for(&spec, Environment::Production, AuthMethod::ALL).len(),
+            1
+        );
     }
 
     #[test]
     fn each_rule_refuses_its_case() {
         let cases: Vec<(Box<dyn Fn(&mut ClientInput)>, &str)> = vec![
             (Box::new(|i| i.name.clear()), "name"),
-            (Box::new(|i| i.redirect_uris = "http://app.example/cb".into()), "redirect_uris"),
-            (Box::new(|i| i.redirect_uris = "https://app.example/cb#x".into()), "redirect_uris"),
-            (Box::new(|i| i.redirect_uris = "   ".into()), "redirect_uris"),
+            (
+                Box::new(|i| i.redirect_uris = "http://app.example/cb".into()),
+                "redirect_uris",
+            ),
+            (
+                Box::new(|i| i.redirect_uris = "https://app.example/cb#x".into()),
+                "redirect_uris",
+            ),
+            (
+                Box::new(|i| i.redirect_uris = "   ".into()),
+                "redirect_uris",
+            ),
             (Box::new(|i| i.auth_method = "none".into()), "auth_method"),
-            (Box::new(|i| i.auth_method = "private_key_jwt".into()), "jwks_uri"),
-            (Box::new(|i| i.auth_method = "tls_client_auth".into()), "tls_subject_dn"),
+            (
+                Box::new(|i| i.auth_method = "private_key_jwt".into()),
+                "jwks_uri",
+            ),
+            (
+                Box::new(|i| i.auth_method = "tls_client_auth".into()),
+                "tls_subject_dn",
+            ),
             (Box::new(|i| i.scopes = vec!["payments".into()]), "scopes"),
             (Box::new(|i| i.scopes.clear()), "scopes"),
-            (Box::new(|i| i.jwks = r#"{"keys":[{"kty":"EC","d":"x"}]}"#.into()), "jwks"),
-            (Box::new(|i| i.logo_uri = "http://x.example/l.png".into()), "logo_uri"),
+            (
+                Box::new(|i| i.jwks = r#"{"keys":[{"kty":"EC","d":"x"}]}"#.into()),
+                "jwks",
+            ),
+            (
+                Box::new(|i| i.logo_uri = "http://x.example/l.png".into()),
+                "logo_uri",
+            ),
         ];
         for (change, field) in cases {
             let mut i = input();
@@ -312,7 +367,14 @@ mod tests {
 
     #[test]
     fn production_context_refuses_localhost() {
-        let c = Context { environment: Some(Environment::Production), ..ctx() };
-        assert!(validate(&input(), &c).unwrap_err().contains_key("redirect_uris"));
+        let c = Context {
+            environment: Some(Environment::Production),
+            ..ctx()
+        };
+        assert!(
+            validate(&input(), &c)
+                .unwrap_err()
+                .contains_key("redirect_uris")
+        );
     }
 }

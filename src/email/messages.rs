@@ -136,10 +136,20 @@ struct Invitation<'a> {
 }
 
 /// An invitation to join an organisation's team.
-pub fn invitation(to: &str, legal_name: &str, inviter: &str, link: &str) -> Result<Mail, askama::Error> {
+pub fn invitation(
+    to: &str,
+    legal_name: &str,
+    inviter: &str,
+    link: &str,
+) -> Result<Mail, askama::Error> {
     Ok(Mail {
         to: to.into(),
         subject: format!("You are invited to join {legal_name} on the developer portal"),
-        body: Invitation { legal_name, inviter, link }.render()?,
+        body: Invitation {
+            legal_name,
+            inviter,
+            link,
+        }
+        .render()?,
     })
 }

@@ -4,7 +4,7 @@ use super::KeyError;
 use crate::applications::service::{get_for_org, spec_of};
 use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::validate::problems_for;
-use crate::clients::{AuthMethod, ClientStatus, Environment, Scope};
+use crate::clients::{AuthMethod, ClientError, ClientStatus, Environment, Scope};
 use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId, PlainToken};
 use crate::email::outbox::{self, Queued};
 use crate::forms::{FieldErrors, Submission};
@@ -92,7 +92,9 @@ pub async fn request_sandbox(
     let tx = store::begin(&st.db).await?;
     let app = get_for_org(&tx, org, app_id).await?;
     if app.status != "active" {
-        return Err(KeyError::Refused("This application is not approved yet.".into()));
+        return Err(KeyError::Refused(
+            "This application is not approved yet.".into(),
+        ));
     }
     let problems = problems_for(
         &spec_of(&app),
@@ -103,13 +105,18 @@ pub async fn request_sandbox(
         return Err(KeyError::Refused(p));
     }
     check_can_request(st, &tx, app.id, Environment::Sandbox).await?;
-    let org_rec = store::organisations::get(&tx, org).await?.ok_or(KeyError::NotFound)?;
+    let org_rec = store::organisations::get(&tx, org)
+        .await?
+        .ok_or(KeyError::NotFound)?;
     let mut queued = Queued::default();
     crate::tasks::service::start(
         &tx,
         st,
         wf,
-        Subject { kind: "application", id: app.id.to_string() },
+        Subject {
+            kind: "application",
+            id: app.id.to_string(),
+        },
         &org_rec,
         serde_json::Map::new(),
         actor,
@@ -144,7 +151,9 @@ pub async fn request_production(
     let tx = store::begin(&st.db).await?;
     let app = get_for_org(&tx, org, app_id).await?;
     if app.status != "active" {
-        return Err(KeyError::Refused("This application is not approved yet.".into()));
+        return Err(KeyError::Refused(
+            "This application is not approved yet.".into(),
+        ));
     }
     let problems = problems_for(
         &spec_of(&app),
@@ -159,8 +168,11 @@ pub async fn request_production(
     // Roles declared on this form (the light pattern asks for them here) must cover the
     // application's scopes.
     if let Some(roles) = values.get("roles").and_then(|r| r.as_array()) {
-        let granted: Vec<Scope> =
-            roles.iter().filter_map(|r| r.as_str()).filter_map(Scope::for_role).collect();
+        let granted: Vec<Scope> = roles
+            .iter()
+            .filter_map(|r| r.as_str())
+            .filter_map(Scope::for_role)
+            .collect();
         if let Some(missing) = app
             .scopes
             .iter()
@@ -179,13 +191,18 @@ pub async fn request_production(
             return Err(KeyError::Invalid(errors));
         }
     }
-    let org_rec = store::organisations::get(&tx, org).await?.ok_or(KeyError::NotFound)?;
+    let org_rec = store::organisations::get(&tx, org)
+        .await?
+        .ok_or(KeyError::NotFound)?;
     let mut queued = Queued::default();
     crate::tasks::service::start(
         &tx,
         st,
         wf,
-        Subject { kind: "application", id: app.id.to_string() },
+        Subject {
+            kind: "application",
+            id: app.id.to_string(),
+        },
         &org_rec,
         values,
         actor,
@@ -225,7 +242,12 @@ pub async fn new_secret(
             client.status
         )));
     }
-    let secret = clients::new_secret(&tx, &client, grace, actor, st.clock.now()).await?;
+    let secret = clients::new_secret(&tx, &client, grace, actor, st.clock.now())
+        .await
+        .map_err(|e| match e {
+            ClientError::NotApplicable(m) => KeyError::Refused(m),
+            other => other.into(),
+        })?;
     tx.commit().await?;
     Ok((client, secret))
 }
@@ -240,7 +262,11 @@ pub async fn revoke(
 ) -> Result<ClientRecord, KeyError> {
     let tx = store::begin(&st.db).await?;
     let client = client_for_org(&tx, org, id).await?;
-    let change = StatusChange { to: ClientStatus::Revoked, comment: "revoked by the TPP", ip };
+    let change = StatusChange {
+        to: ClientStatus::Revoked,
+        comment: "revoked by the TPP",
+        ip,
+    };
     clients::change_status(&tx, &client, change, actor, st.clock.now()).await?;
     tx.commit().await?;
     Ok(client)

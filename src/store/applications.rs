@@ -1,8 +1,8 @@
 //! Applications of TPP organisations.
 
+use super::StoreError;
 use super::entities::applications::{self as app, Entity};
 use super::error::parse_id;
-use super::StoreError;
 use crate::domain::{ApplicationId, OrganisationId};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -87,7 +87,9 @@ fn to_active(r: &ApplicationRecord) -> app::ActiveModel {
 
 /// Inserts an application.
 pub async fn insert(c: &impl ConnectionTrait, r: &ApplicationRecord) -> Result<(), StoreError> {
-    Entity::insert(to_active(r)).exec_without_returning(c).await?;
+    Entity::insert(to_active(r))
+        .exec_without_returning(c)
+        .await?;
     Ok(())
 }
 

@@ -96,7 +96,10 @@ pub async fn insert(c: &impl ConnectionTrait, r: &ClientRecord) -> Result<(), St
 }
 
 /// One client.
-pub async fn get(c: &impl ConnectionTrait, id: &ClientId) -> Result<Option<ClientRecord>, StoreError> {
+pub async fn get(
+    c: &impl ConnectionTrait,
+    id: &ClientId,
+) -> Result<Option<ClientRecord>, StoreError> {
     Entity::find_by_id(id.0.clone())
         .one(c)
         .await?
@@ -219,7 +222,10 @@ pub async fn restore_for_org(
 ) -> Result<u64, StoreError> {
     Ok(Entity::update_many()
         .col_expr(cl::Column::Status, Expr::value("active"))
-        .col_expr(cl::Column::StatusBeforeSuspension, Expr::value(Option::<String>::None))
+        .col_expr(
+            cl::Column::StatusBeforeSuspension,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(cl::Column::UpdatedAt, Expr::value(now))
         .filter(cl::Column::OrganisationId.eq(org.to_string()))
         .filter(cl::Column::Status.eq("suspended"))
@@ -297,7 +303,10 @@ pub async fn search(
             .one(c)
             .await?
             .unwrap_or_default();
-        out.push(ClientRow { client: from_model(m)?, legal_name });
+        out.push(ClientRow {
+            client: from_model(m)?,
+            legal_name,
+        });
     }
     Ok((out, total))
 }

@@ -1,8 +1,8 @@
 //! Team invitations, kept as token hashes.
 
+use super::StoreError;
 use super::entities::invitations::{self as inv, Entity};
 use super::error::parse_id;
-use super::StoreError;
 use crate::domain::{OrganisationId, TokenHash, UserId};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;

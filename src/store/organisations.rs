@@ -7,8 +7,8 @@ use crate::domain::OrganisationId;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 /// A stored organisation.
@@ -103,22 +103,30 @@ pub async fn update_profile(
     Ok(())
 }
 
-/// Organisations, newest first, optionally with one status.
+/// Organisations, newest first, optionally with one status and a name containing `text`;
+/// with the total count.
 pub async fn list(
     c: &impl ConnectionTrait,
     status: Option<&str>,
+    text: Option<&str>,
     page: Page,
-) -> Result<Vec<OrganisationRecord>, StoreError> {
+) -> Result<(Vec<OrganisationRecord>, u64), StoreError> {
     let mut q = Entity::find();
     if let Some(s) = status {
         q = q.filter(org::Column::Status.eq(s));
     }
-    q.order_by_desc(org::Column::CreatedAt)
-        .offset(page.offset())
+    if let Some(t) = text {
+        q = q.filter(org::Column::LegalName.contains(t));
+    }
+    let total = q.clone().count(c).await?;
+    let rows = q
+        .order_by_desc(org::Column::CreatedAt)
+        .offset((page.number - 1) * page.size)
         .limit(page.size)
         .all(c)
         .await?
         .into_iter()
         .map(from_model)
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((rows, total))
 }

@@ -185,7 +185,7 @@ pub struct Standing {
     pub history: Vec<HistoryLine>,
 }
 
-/// Where an organisation's instance of `workflow` stands.
+/// Where an organisation's instance of `workflow` for a subject stands.
 pub async fn standing(
     st: &AppState,
     org: OrganisationId,
@@ -201,6 +201,23 @@ pub async fn standing(
     if instance.organisation_id != org {
         return Ok(None);
     }
+    standing_of(st, instance).await.map(Some)
+}
+
+/// Where one of an organisation's tasks stands; another organisation's is "not found".
+pub async fn standing_by_id(
+    st: &AppState,
+    org: OrganisationId,
+    id: InstanceId,
+) -> Result<Standing, TaskError> {
+    match store::workflows::get_instance(&st.db, id).await? {
+        Some(i) if i.organisation_id == org => standing_of(st, i).await,
+        _ => Err(TaskError::NotFound),
+    }
+}
+
+/// Where an instance stands, in words.
+pub async fn standing_of(st: &AppState, instance: InstanceRecord) -> Result<Standing, TaskError> {
     let wf = st
         .workflows
         .get(&instance.workflow)
@@ -229,7 +246,7 @@ pub async fn standing(
         .into_iter()
         .find(|t| t.with_form)
         .map(|t| t.action.clone());
-    Ok(Some(Standing {
+    Ok(Standing {
         status: status.as_str(),
         summary,
         state_label: label,
@@ -238,7 +255,7 @@ pub async fn standing(
         resubmit_action,
         history: history_lines(wf, &events),
         instance,
-    }))
+    })
 }
 
 /// The submitted values of an instance as `(label, value)` pairs in form order.

@@ -372,7 +372,9 @@ async fn apply_effect(
             store::applications::set_status(c, app_id, "rejected", now).await?;
         }
         Effect::IssueSandboxClient | Effect::IssueProductionClient => {
-            let app = store::applications::get(c, app_id).await?.ok_or(TaskError::NotFound)?;
+            let app = store::applications::get(c, app_id)
+                .await?
+                .ok_or(TaskError::NotFound)?;
             let env = if effect == Effect::IssueSandboxClient {
                 Environment::Sandbox
             } else {

@@ -15,7 +15,9 @@ pub enum TeamError {
     #[error("{0}")]
     Refused(String),
     /// The invitation link is unknown, used or expired.
-    #[error("This invitation has expired or has already been used. Ask your organisation's owner for a new one.")]
+    #[error(
+        "This invitation has expired or has already been used. Ask your organisation's owner for a new one."
+    )]
     BadLink,
     /// The chosen password breaks the policy.
     #[error("{0}")]

@@ -3,7 +3,7 @@
 use super::TeamError;
 use crate::accounts::check_policy;
 use crate::audit;
-use crate::domain::{paths, Actor, EmailAddress, PlainToken, TokenHash, UserId};
+use crate::domain::{Actor, EmailAddress, PlainToken, TokenHash, UserId, paths};
 use crate::email::messages;
 use crate::email::outbox::{self, Queued};
 use crate::state::AppState;
@@ -16,7 +16,10 @@ use chrono::Duration;
 pub const INVITATION_TTL: Duration = Duration::days(7);
 
 fn actor(u: &UserRecord) -> Actor {
-    Actor::Tpp { id: u.id, email: u.email.clone() }
+    Actor::Tpp {
+        id: u.id,
+        email: u.email.clone(),
+    }
 }
 
 /// The members and open invitations of the user's organisation.
@@ -99,7 +102,11 @@ pub async fn open_invitation(
 pub async fn accept(st: &AppState, token: &str, password: &str) -> Result<UserRecord, TeamError> {
     let (inv, _) = open_invitation(st, token).await?;
     check_policy(password, &inv.email).map_err(TeamError::WeakPassword)?;
-    let hash = st.hasher.hash(password.to_string()).await.map_err(|()| TeamError::Hash)?;
+    let hash = st
+        .hasher
+        .hash(password.to_string())
+        .await
+        .map_err(|()| TeamError::Hash)?;
     let now = st.clock.now();
     let tx = store::begin(&st.db).await?;
     if !store::invitations::accept(&tx, &TokenHash::of(token), now).await? {

@@ -17,6 +17,12 @@ pub enum SignupError {
         "This verification link has expired or has already been used. Ask for a new one below."
     )]
     BadLink,
+    /// No such organisation.
+    #[error("organisation not found")]
+    NotFound,
+    /// The operation does not fit the organisation's state.
+    #[error("{0}")]
+    Refused(String),
     /// The signup workflow is missing.
     #[error("the signup workflow is not loaded")]
     NoWorkflow,

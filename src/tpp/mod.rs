@@ -2,6 +2,7 @@
 //! workflow), account creation without account enumeration, email verification that starts the
 //! signup workflow, and resubmission when the bank asks for more.
 
+pub mod admin;
 mod error;
 pub mod service;
 

@@ -121,7 +121,10 @@ impl From<crate::tasks::TaskError> for PageError {
 
 impl From<crate::tpp::SignupError> for PageError {
     fn from(e: crate::tpp::SignupError) -> Self {
-        Self::Internal(format!("{e:?}"))
+        match e {
+            crate::tpp::SignupError::NotFound => Self::NotFound,
+            other => Self::Internal(format!("{other:?}")),
+        }
     }
 }
 
@@ -130,3 +133,23 @@ impl From<crate::accounts::AccountError> for PageError {
         Self::Internal(format!("{e:?}"))
     }
 }
+
+macro_rules! not_found_or_internal {
+    ($($t:ty),*) => {$(
+        impl From<$t> for PageError {
+            fn from(e: $t) -> Self {
+                match e {
+                    <$t>::NotFound => Self::NotFound,
+                    other => Self::Internal(format!("{other:?}")),
+                }
+            }
+        }
+    )*};
+}
+
+not_found_or_internal!(
+    crate::applications::ApplicationError,
+    crate::keys::KeyError,
+    crate::team::TeamError,
+    crate::clients::ClientError
+);

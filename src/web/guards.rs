@@ -54,3 +54,30 @@ pub fn admin_actor(a: &AdminRecord) -> Actor {
         role: a.role,
     }
 }
+
+/// The signed-in portal user and their organisation.
+pub async fn require_member(
+    st: &AppState,
+    session: &TypedSession,
+) -> Result<(UserRecord, crate::store::organisations::OrganisationRecord), PageError> {
+    let user = require_user(st, session).await?;
+    let org = store::organisations::get(&st.db, user.organisation_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    Ok((user, org))
+}
+
+/// A signed-in admin who may change organisations and clients (approvers and superadmins;
+/// reviewers only read).
+pub async fn require_admin_role(
+    st: &AppState,
+    session: &TypedSession,
+) -> Result<AdminRecord, PageError> {
+    let admin = require_admin(st, session).await?;
+    if admin.role == crate::domain::AdminRole::Reviewer {
+        return Err(PageError::Forbidden(
+            "Reviewers can see organisations and clients; suspending or revoking needs an approver.",
+        ));
+    }
+    Ok(admin)
+}

@@ -67,7 +67,11 @@ impl Registry {
             }
         }
         for required in REQUIRED {
-            if !workflows.contains_key(*required) && !errors.iter().any(|e| e.file.ends_with(format!("{required}.toml"))) {
+            if !workflows.contains_key(*required)
+                && !errors
+                    .iter()
+                    .any(|e| e.file.ends_with(format!("{required}.toml")))
+            {
                 errors.push(WorkflowFileError {
                     file: dir.join(format!("{required}.toml")),
                     line: None,
@@ -134,7 +138,11 @@ by = ["approver"]
         let dir = tempfile::tempdir().unwrap();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
         for name in REQUIRED.iter().filter(|n| **n != "signup") {
-            std::fs::copy(repo.join(format!("{name}.toml")), dir.path().join(format!("{name}.toml"))).unwrap();
+            std::fs::copy(
+                repo.join(format!("{name}.toml")),
+                dir.path().join(format!("{name}.toml")),
+            )
+            .unwrap();
         }
         std::fs::write(dir.path().join("signup.toml"), text).unwrap();
         Registry::load(dir.path())
@@ -187,7 +195,11 @@ by = ["approver"]
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("signup.toml"), GOOD).unwrap();
         let e = Registry::load(dir.path()).unwrap_err();
-        assert!(e.iter().any(|e| e.message.contains("`production-keys` workflow is required")), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|e| e.message.contains("`production-keys` workflow is required")),
+            "{e:?}"
+        );
     }
 
     #[test]

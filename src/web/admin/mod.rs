@@ -1,8 +1,11 @@
-//! The bank's admin console: its own sign-in, the task inbox, task pages and the audit trail.
+//! The bank's admin console: its own sign-in, the task inbox, task pages, organisations,
+//! clients and the audit trail.
 
 mod audit;
+mod clients;
 mod inbox;
 mod login;
+mod organisations;
 mod task;
 
 use crate::domain::paths;
@@ -17,7 +20,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_LOGOUT, web::post().to(login::logout))
         .route("/admin/tasks/{id}", web::get().to(task::show))
         .route("/admin/tasks/{id}", web::post().to(task::decide))
-        .route(paths::ADMIN_AUDIT, web::get().to(audit::show));
+        .route(paths::ADMIN_AUDIT, web::get().to(audit::show))
+        .route(
+            paths::ADMIN_ORGANISATIONS,
+            web::get().to(organisations::list),
+        )
+        .route(
+            "/admin/organisations/{id}",
+            web::get().to(organisations::show),
+        )
+        .route(
+            "/admin/organisations/{id}/status",
+            web::post().to(organisations::set_status),
+        )
+        .route(paths::ADMIN_CLIENTS, web::get().to(clients::list))
+        .route("/admin/clients/{id}", web::get().to(clients::show))
+        .route(
+            "/admin/clients/{id}/status",
+            web::post().to(clients::set_status),
+        );
 }
 
 /// The layout's view of the signed-in admin.

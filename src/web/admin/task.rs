@@ -29,6 +29,9 @@ struct TaskPage {
     state_status: String,
     version: i32,
     submitted: Vec<(String, String)>,
+    application: Vec<(String, String)>,
+    organisation_details: Vec<(String, String)>,
+    organisation_id: String,
     events: Vec<HistoryLine>,
     steps: Vec<OfferedStep>,
     comment: String,
@@ -46,6 +49,32 @@ async fn render_task(
 ) -> Result<HttpResponse, PageError> {
     let (detail, wf) = query::task_for_admin(st, id, &admin_actor(admin), admin.role).await?;
     let state = wf.state(&detail.instance.state);
+    let mut application = Vec::new();
+    if detail.instance.subject_type == "application" {
+        if let Ok(app_id) = detail.instance.subject_id.parse() {
+            if let Some(app) = crate::store::applications::get(&st.db, app_id).await? {
+                application = vec![
+                    ("Name".to_string(), app.name.clone()),
+                    ("Redirect URIs".into(), app.redirect_uris.join(", ")),
+                    ("Authentication".into(), app.auth_method.clone()),
+                    ("JWKS URL".into(), app.jwks_uri.clone().unwrap_or_default()),
+                    (
+                        "Certificate subject DN".into(),
+                        app.tls_subject_dn.clone().unwrap_or_default(),
+                    ),
+                    ("Scopes".into(), app.scopes.join(" ")),
+                ];
+            }
+        }
+    }
+    let organisation_details = if detail.instance.subject_type == "organisation" {
+        Vec::new()
+    } else {
+        st.workflows
+            .get(crate::tpp::service::SIGNUP_WORKFLOW)
+            .map(|w| query::submitted_values(w, &detail.organisation.profile))
+            .unwrap_or_default()
+    };
     let page = TaskPage {
         layout: Layout::admin(
             &format!("{} — {}", wf.title, detail.organisation.legal_name),
@@ -60,6 +89,9 @@ async fn render_task(
         state_status: state.map_or("pending", |s| s.status.as_str()).to_string(),
         version: detail.instance.version,
         submitted: query::submitted_values(wf, &detail.instance.data),
+        application,
+        organisation_details,
+        organisation_id: detail.organisation.id.to_string(),
         events: query::history_lines(wf, &detail.events),
         steps: detail.steps,
         comment,

@@ -1,10 +1,13 @@
 //! The TPP portal: signup, verification, sign-in, password reset, dashboard, resubmission.
 
+mod apps;
 mod dashboard;
+mod keys;
 mod login;
 mod organisation;
 mod password;
 mod signup;
+mod team;
 mod verify;
 
 use crate::domain::paths;
@@ -31,8 +34,51 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::ORGANISATION_EDIT, web::get().to(organisation::form))
         .route(
             paths::ORGANISATION_EDIT,
-            web::post().to(organisation::submit),
-        );
+            web::post().to(organisation::resubmit),
+        )
+        .route("/tasks/{id}/edit", web::get().to(organisation::task_form))
+        .route(
+            "/tasks/{id}/edit",
+            web::post().to(organisation::task_resubmit),
+        )
+        .route(paths::APPLICATIONS, web::get().to(apps::list::show))
+        .route("/applications/new", web::get().to(apps::edit::new_form))
+        .route("/applications/new", web::post().to(apps::edit::create))
+        .route("/applications/{id}", web::get().to(apps::show::show))
+        .route(
+            "/applications/{id}/edit",
+            web::get().to(apps::edit::edit_form),
+        )
+        .route(
+            "/applications/{id}/edit",
+            web::post().to(apps::edit::update),
+        )
+        .route(
+            "/applications/{id}/delete",
+            web::post().to(apps::edit::delete),
+        )
+        .route(
+            "/applications/{id}/sandbox-keys",
+            web::post().to(keys::request_sandbox),
+        )
+        .route(
+            "/applications/{id}/production-keys",
+            web::get().to(keys::production_form),
+        )
+        .route(
+            "/applications/{id}/production-keys",
+            web::post().to(keys::request_production),
+        )
+        .route(
+            "/clients/{client_id}/secret",
+            web::post().to(keys::new_secret),
+        )
+        .route("/clients/{client_id}/revoke", web::post().to(keys::revoke))
+        .route(paths::TEAM, web::get().to(team::show))
+        .route("/team/invite", web::post().to(team::invite))
+        .route("/team/{user_id}/remove", web::post().to(team::remove))
+        .route(paths::INVITE, web::get().to(team::accept_form))
+        .route(paths::INVITE, web::post().to(team::accept));
 }
 
 /// A portal-owned input (email, password) drawn like a configured field.

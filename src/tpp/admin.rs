@@ -1,0 +1,63 @@
+//! What the bank does to an organisation from the console: suspend it (its active clients are
+//! suspended with it) and reactivate it (the clients it suspended come back; those suspended on
+//! their own stay so).
+
+use super::SignupError;
+use crate::audit;
+use crate::domain::{Actor, OrganisationId};
+use crate::state::AppState;
+use crate::store;
+
+/// Suspends or reactivates an organisation.
+pub async fn set_suspended(
+    st: &AppState,
+    org_id: OrganisationId,
+    suspend: bool,
+    comment: &str,
+    actor: &Actor,
+    ip: Option<String>,
+) -> Result<u64, SignupError> {
+    let now = st.clock.now();
+    let tx = store::begin(&st.db).await?;
+    let org = store::organisations::get(&tx, org_id)
+        .await?
+        .ok_or(SignupError::NotFound)?;
+    let (from, to) = if suspend {
+        ("active", "suspended")
+    } else {
+        ("suspended", "active")
+    };
+    if org.status != from {
+        return Err(SignupError::Refused(format!(
+            "The organisation is {}, so it cannot be {}.",
+            org.status,
+            if suspend { "suspended" } else { "reactivated" }
+        )));
+    }
+    store::organisations::set_status(&tx, org.id, to, now).await?;
+    let clients = if suspend {
+        store::clients::suspend_for_org(&tx, org.id, now).await?
+    } else {
+        store::clients::restore_for_org(&tx, org.id, now).await?
+    };
+    audit::record(
+        &tx,
+        audit::Event {
+            actor,
+            action: if suspend {
+                "organisation.suspended"
+            } else {
+                "organisation.reactivated"
+            },
+            subject_type: "organisation",
+            subject_id: org.id.to_string(),
+            organisation: Some(org.id),
+            detail: serde_json::json!({ "comment": comment, "clients": clients }),
+            ip,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(clients)
+}

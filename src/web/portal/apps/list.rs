@@ -1,0 +1,57 @@
+//! `/applications`: the organisation's applications and their keys at a glance.
+
+use crate::clients::Environment;
+use crate::state::AppState;
+use crate::store;
+use crate::web::error::PageError;
+use crate::web::guards::require_member;
+use crate::web::render::{self, Layout};
+use crate::web::session::TypedSession;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+struct Row {
+    id: String,
+    name: String,
+    status: String,
+    sandbox: String,
+    production: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/apps/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    org_active: bool,
+}
+
+/// GET.
+pub async fn show(
+    st: web::Data<AppState>,
+    session: TypedSession,
+) -> Result<HttpResponse, PageError> {
+    let (user, org) = require_member(&st, &session).await?;
+    let mut rows = Vec::new();
+    for app in store::applications::list_for_org(&st.db, org.id).await? {
+        let clients = store::clients::for_application(&st.db, app.id).await?;
+        let status_in = |env: Environment| {
+            clients
+                .iter()
+                .find(|c| c.environment == env.as_str() && c.status != "revoked")
+                .map_or_else(|| "none".to_string(), |c| c.status.clone())
+        };
+        rows.push(Row {
+            id: app.id.to_string(),
+            name: app.name.clone(),
+            status: app.status.clone(),
+            sandbox: status_in(Environment::Sandbox),
+            production: status_in(Environment::Production),
+        });
+    }
+    render::ok(&ListPage {
+        layout: Layout::portal("Applications", &session, Some(user.email))?,
+        rows,
+        org_active: org.status == "active",
+    })
+}

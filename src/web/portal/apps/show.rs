@@ -1,0 +1,141 @@
+//! `/applications/{id}`: an application's settings, its sandbox and production keys, and where
+//! its key requests stand.
+
+use crate::applications::service::get_for_org;
+use crate::clients::service as clients;
+use crate::clients::{AuthMethod, Environment};
+use crate::domain::ApplicationId;
+use crate::keys::service::{live_client, workflow_for};
+use crate::state::AppState;
+use crate::store::applications::ApplicationRecord;
+use crate::store::clients::ClientRecord;
+use crate::tasks::query::{self, Standing};
+use crate::web::error::PageError;
+use crate::web::guards::require_member;
+use crate::web::render::{self, Layout};
+use crate::web::session::TypedSession;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+/// A client as its application page shows it.
+pub struct ClientView {
+    /// The id.
+    pub client_id: String,
+    /// Status.
+    pub status: String,
+    /// Auth method.
+    pub auth_method: String,
+    /// Whether it authenticates with a secret.
+    pub uses_secret: bool,
+    /// Whether a secret was made.
+    pub has_secret: bool,
+    /// The secret's first characters.
+    pub secret_hint: String,
+    /// When the secret was made.
+    pub secret_created: String,
+    /// Until when the previous secret works, if it still does.
+    pub previous_until: String,
+    /// Its history, oldest first: (when, who, what).
+    pub history: Vec<(String, String, String)>,
+}
+
+/// One environment's section.
+pub struct EnvView {
+    /// `sandbox` or `production`.
+    pub env: String,
+    /// Its live client.
+    pub client: Option<ClientView>,
+    /// Its newest key request.
+    pub request: Option<Standing>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/apps/show.html")]
+struct ShowPage {
+    layout: Layout,
+    app: ApplicationRecord,
+    auth_label: String,
+    envs: Vec<EnvView>,
+}
+
+async fn client_view(st: &AppState, c: &ClientRecord) -> Result<ClientView, PageError> {
+    let now = st.clock.now();
+    let history = clients::history(&st.db, &c.client_id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let who = if e.actor_type == "admin" {
+                "The bank".to_string()
+            } else {
+                e.actor_name
+            };
+            let comment = e
+                .detail
+                .get("comment")
+                .and_then(|c| c.as_str())
+                .unwrap_or_default();
+            let what = if comment.is_empty() {
+                e.action
+            } else {
+                format!("{}: {comment}", e.action)
+            };
+            (e.at.format("%Y-%m-%d %H:%M UTC").to_string(), who, what)
+        })
+        .collect();
+    Ok(ClientView {
+        client_id: c.client_id.to_string(),
+        status: c.status.clone(),
+        auth_method: c.auth_method.clone(),
+        uses_secret: AuthMethod::parse(&c.auth_method).is_some_and(AuthMethod::uses_secret),
+        has_secret: c.secret_hash.is_some(),
+        secret_hint: c.secret_hint.clone().unwrap_or_default(),
+        secret_created: c
+            .secret_created_at
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default(),
+        previous_until: c
+            .previous_secret_expires_at
+            .filter(|t| *t > now)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default(),
+        history,
+    })
+}
+
+/// GET.
+pub async fn show(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let id: ApplicationId = path.parse().map_err(|_| PageError::NotFound)?;
+    let (user, org) = require_member(&st, &session).await?;
+    let app = get_for_org(&st.db, org.id, id).await?;
+    let mut envs = Vec::new();
+    for env in Environment::ALL {
+        let client = match live_client(&st.db, app.id, *env).await? {
+            Some(c) => Some(client_view(&st, &c).await?),
+            None => None,
+        };
+        let request = query::standing(
+            &st,
+            org.id,
+            workflow_for(*env),
+            "application",
+            &app.id.to_string(),
+        )
+        .await?;
+        envs.push(EnvView {
+            env: env.as_str().into(),
+            client,
+            request,
+        });
+    }
+    render::ok(&ShowPage {
+        layout: Layout::portal(&app.name, &session, Some(user.email))?,
+        auth_label: AuthMethod::parse(&app.auth_method)
+            .map_or(app.auth_method.clone(), |m| m.label().into()),
+        app,
+        envs,
+    })
+}

@@ -1,0 +1,240 @@
+//! Key requests and secrets: sandbox keys at once, the production request form, secret
+//! (re)generation shown once, revocation.
+
+use crate::domain::{ApplicationId, ClientId, paths};
+use crate::forms::{FieldErrors, FieldView, Submission};
+use crate::keys::KeyError;
+use crate::keys::service::{self, PRODUCTION_WORKFLOW};
+use crate::state::AppState;
+use crate::store::clients::ClientRecord;
+use crate::web::csrf::FormPost;
+use crate::web::error::PageError;
+use crate::web::guards::{require_member, tpp_actor};
+use crate::web::ip::client_ip;
+use crate::web::render::{self, Layout};
+use crate::web::session::TypedSession;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Duration;
+
+#[derive(Template)]
+#[template(path = "portal/keys/credentials.html")]
+struct CredentialsPage {
+    layout: Layout,
+    application: String,
+    environment: String,
+    client_id: String,
+    secret: String,
+    auth_method: String,
+}
+
+fn app_id(raw: &str) -> Result<ApplicationId, PageError> {
+    raw.parse().map_err(|_| PageError::NotFound)
+}
+
+fn credentials(
+    session: &TypedSession,
+    email: String,
+    client: &ClientRecord,
+    secret: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    render::ok(&CredentialsPage {
+        layout: Layout::portal("Your credentials", session, Some(email))?,
+        application: client.application_id.to_string(),
+        environment: client.environment.clone(),
+        client_id: client.client_id.to_string(),
+        secret: secret.unwrap_or_default(),
+        auth_method: client.auth_method.clone(),
+    })
+}
+
+/// POST `/applications/{id}/sandbox-keys`.
+pub async fn request_sandbox(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    path: web::Path<String>,
+    FormPost(_): FormPost,
+) -> Result<HttpResponse, PageError> {
+    let id = app_id(&path)?;
+    let (user, org) = require_member(&st, &session).await?;
+    match service::request_sandbox(&st, org.id, id, &tpp_actor(&user)).await {
+        Ok(issued) => match issued.client {
+            Some(client) => credentials(
+                &session,
+                user.email,
+                &client,
+                issued.secret.map(|s| s.expose().to_string()),
+            ),
+            None => {
+                session.flash("info", "Your request for sandbox keys is with the bank.")?;
+                Ok(render::see_other(&paths::application(id)))
+            }
+        },
+        Err(KeyError::Refused(m)) => {
+            session.flash("error", m)?;
+            Ok(render::see_other(&paths::application(id)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/keys/production.html")]
+struct ProductionPage {
+    layout: Layout,
+    app_id: String,
+    intro: String,
+    fields: Vec<FieldView>,
+    errors: Vec<(String, String, String)>,
+}
+
+async fn production_page(
+    st: &AppState,
+    session: &TypedSession,
+    id: ApplicationId,
+    sub: &Submission,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let (user, org) = require_member(st, session).await?;
+    crate::applications::service::get_for_org(&st.db, org.id, id).await?;
+    let wf = st
+        .workflows
+        .get(PRODUCTION_WORKFLOW)
+        .ok_or(PageError::NotFound)?;
+    let fields = wf.form.view(sub, errors);
+    let summary = fields
+        .iter()
+        .filter(|f| f.has_error())
+        .map(|f| (f.id.clone(), f.label.clone(), f.error.clone()))
+        .collect();
+    render::page(
+        &ProductionPage {
+            layout: Layout::portal("Request production keys", session, Some(user.email))?,
+            app_id: id.to_string(),
+            intro: wf.description.clone(),
+            fields,
+            errors: summary,
+        },
+        status,
+    )
+}
+
+/// GET `/applications/{id}/production-keys`: the bank's further form.
+pub async fn production_form(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let id = app_id(&path)?;
+    production_page(
+        &st,
+        &session,
+        id,
+        &Submission::default(),
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// POST `/applications/{id}/production-keys`.
+pub async fn request_production(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    path: web::Path<String>,
+    FormPost(sub): FormPost,
+) -> Result<HttpResponse, PageError> {
+    let id = app_id(&path)?;
+    let (user, org) = require_member(&st, &session).await?;
+    match service::request_production(&st, org.id, id, &tpp_actor(&user), &sub).await {
+        Ok(()) => {
+            session.flash("success", "Your request for production keys is with the bank. We will email you when it is decided.")?;
+            Ok(render::see_other(&paths::application(id)))
+        }
+        Err(KeyError::Invalid(errors)) => {
+            production_page(
+                &st,
+                &session,
+                id,
+                &sub,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(KeyError::Refused(m)) => {
+            session.flash("error", m)?;
+            Ok(render::see_other(&paths::application(id)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST `/clients/{client_id}/secret`: make the first secret, or a new one with a grace period
+/// (`grace_minutes`, at most 24 hours) for the old one.
+pub async fn new_secret(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    path: web::Path<String>,
+    FormPost(sub): FormPost,
+) -> Result<HttpResponse, PageError> {
+    let id = ClientId(path.into_inner());
+    let (user, org) = require_member(&st, &session).await?;
+    let grace = sub
+        .get("grace_minutes")
+        .and_then(|g| g.parse::<i64>().ok())
+        .unwrap_or(0);
+    match service::new_secret(
+        &st,
+        org.id,
+        &id,
+        Duration::minutes(grace),
+        &tpp_actor(&user),
+    )
+    .await
+    {
+        Ok((client, secret)) => credentials(
+            &session,
+            user.email,
+            &client,
+            Some(secret.expose().to_string()),
+        ),
+        Err(KeyError::Refused(m)) => {
+            session.flash("error", m)?;
+            Ok(render::see_other(paths::APPLICATIONS))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST `/clients/{client_id}/revoke`.
+pub async fn revoke(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    req: HttpRequest,
+    path: web::Path<String>,
+    FormPost(_): FormPost,
+) -> Result<HttpResponse, PageError> {
+    let id = ClientId(path.into_inner());
+    let (user, org) = require_member(&st, &session).await?;
+    let client = service::revoke(
+        &st,
+        org.id,
+        &id,
+        &tpp_actor(&user),
+        Some(client_ip(&req, &st.settings)),
+    )
+    .await?;
+    session.flash(
+        "success",
+        format!(
+            "Client {} is revoked; its tokens stop working.",
+            client.client_id
+        ),
+    )?;
+    Ok(render::see_other(&paths::application(
+        client.application_id,
+    )))
+}
