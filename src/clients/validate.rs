@@ -199,14 +199,16 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
     let dn = input.tls_subject_dn.trim();
     let tls_subject_dn = (!dn.is_empty()).then(|| dn.to_string());
     match auth_method {
-        Some(AuthMethod::PrivateKeyJwt) if jwks_uri.is_none() && jwks.is_none() => {
-            if !errors.contains_key("jwks_uri") && !errors.contains_key("jwks") {
-                errors.insert(
-                    "jwks_uri".into(),
-                    "private_key_jwt needs your public keys: give a JWKS URL or paste a JWKS."
-                        .into(),
-                );
-            }
+        Some(AuthMethod::PrivateKeyJwt)
+            if jwks_uri.is_none()
+                && jwks.is_none()
+                && !errors.contains_key("jwks_uri")
+                && !errors.contains_key("jwks") =>
+        {
+            errors.insert(
+                "jwks_uri".into(),
+                "private_key_jwt needs your public keys: give a JWKS URL or paste a JWKS.".into(),
+            );
         }
         Some(AuthMethod::PrivateKeyJwt) if jwks_uri.is_some() && jwks.is_some() => {
             errors.insert(
@@ -235,9 +237,10 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
     if scopes.is_empty() && !errors.contains_key("scopes") {
         errors.insert("scopes".into(), "Choose at least one scope.".into());
     }
-    if let Some(allowed) = &ctx.scopes {
-        if let Some(bad) = scopes.iter().find(|s| !allowed.contains(s)) {
-            errors.insert(
+    if let Some(allowed) = &ctx.scopes
+        && let Some(bad) = scopes.iter().find(|s| !allowed.contains(s))
+    {
+        errors.insert(
                 "scopes".into(),
                 format!(
                     "Your organisation is not approved for the {} role, so it cannot have the “{}” scope.",
@@ -245,7 +248,6 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
                     bad.as_str()
                 ),
             );
-        }
     }
     scopes.sort();
     match (errors.is_empty(), auth_method) {
@@ -323,7 +325,8 @@ mod tests {
 
     #[test]
     fn each_rule_refuses_its_case() {
-        let cases: Vec<(Box<dyn Fn(&mut ClientInput)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut ClientInput)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|i| i.name.clear()), "name"),
             (
                 Box::new(|i| i.redirect_uris = "http://app.example/cb".into()),

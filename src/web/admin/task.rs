@@ -50,22 +50,21 @@ async fn render_task(
     let (detail, wf) = query::task_for_admin(st, id, &admin_actor(admin), admin.role).await?;
     let state = wf.state(&detail.instance.state);
     let mut application = Vec::new();
-    if detail.instance.subject_type == "application" {
-        if let Ok(app_id) = detail.instance.subject_id.parse() {
-            if let Some(app) = crate::store::applications::get(&st.db, app_id).await? {
-                application = vec![
-                    ("Name".to_string(), app.name.clone()),
-                    ("Redirect URIs".into(), app.redirect_uris.join(", ")),
-                    ("Authentication".into(), app.auth_method.clone()),
-                    ("JWKS URL".into(), app.jwks_uri.clone().unwrap_or_default()),
-                    (
-                        "Certificate subject DN".into(),
-                        app.tls_subject_dn.clone().unwrap_or_default(),
-                    ),
-                    ("Scopes".into(), app.scopes.join(" ")),
-                ];
-            }
-        }
+    if detail.instance.subject_type == "application"
+        && let Ok(app_id) = detail.instance.subject_id.parse()
+        && let Some(app) = crate::store::applications::get(&st.db, app_id).await?
+    {
+        application = vec![
+            ("Name".to_string(), app.name.clone()),
+            ("Redirect URIs".into(), app.redirect_uris.join(", ")),
+            ("Authentication".into(), app.auth_method.clone()),
+            ("JWKS URL".into(), app.jwks_uri.clone().unwrap_or_default()),
+            (
+                "Certificate subject DN".into(),
+                app.tls_subject_dn.clone().unwrap_or_default(),
+            ),
+            ("Scopes".into(), app.scopes.join(" ")),
+        ];
     }
     let organisation_details = if detail.instance.subject_type == "organisation" {
         Vec::new()
