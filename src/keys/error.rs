@@ -17,7 +17,7 @@ pub enum KeyError {
     Refused(String),
     /// An application operation failed.
     #[error(transparent)]
-    Application(#[from] crate::applications::ApplicationError),
+    Application(crate::applications::ApplicationError),
     /// A workflow step failed.
     #[error(transparent)]
     Task(#[from] crate::tasks::TaskError),
@@ -32,5 +32,14 @@ pub enum KeyError {
 impl From<sea_orm::DbErr> for KeyError {
     fn from(e: sea_orm::DbErr) -> Self {
         Self::Store(e.into())
+    }
+}
+
+impl From<crate::applications::ApplicationError> for KeyError {
+    fn from(e: crate::applications::ApplicationError) -> Self {
+        match e {
+            crate::applications::ApplicationError::NotFound => Self::NotFound,
+            other => Self::Application(other),
+        }
     }
 }

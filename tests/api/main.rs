@@ -6,9 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin;
+mod applications;
 mod architecture;
 mod browser;
+mod console;
 mod helpers;
+mod isolation;
+mod production;
 mod security;
 mod signup;
+mod team;
 mod workflows;

@@ -203,7 +203,45 @@ pub fn signup_fields(email: &str, legal_name: &str) -> Vec<(String, String)> {
     .collect()
 }
 
+/// The Client ID and (if shown) the Client secret on a credentials page.
+pub fn credentials(html: &str) -> (String, Option<String>) {
+    let id = texts(html, "#client-id")
+        .pop()
+        .expect("a Client ID on the page");
+    (id, texts(html, "#client-secret").pop())
+}
+
+/// A minimal application of the full pattern's roles, with a secret-based method.
+pub const APP: &[(&str, &str)] = &[
+    ("name", "Budget helper"),
+    ("redirect_uris", "https://budget.example/cb"),
+    ("auth_method", "client_secret_basic"),
+    ("scopes", "accounts"),
+];
+
+/// A public JWKS (an EC P-256 key) for private_key_jwt applications.
+pub const JWKS: &str = r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+
 impl TestApp {
+    /// A new admin of `role`, signed in on a browser of its own.
+    pub async fn admin(&self, role: AdminRole) -> (String, Visitor) {
+        let email = self.create_admin(role).await;
+        let v = self.other_browser();
+        v.admin_login(&email).await;
+        (email, v)
+    }
+
+    /// A TPP whose signup the bank has approved, signed in on a browser of its own.
+    pub async fn approved_tpp(&self, legal_name: &str) -> (String, Visitor) {
+        let email = self.verified_tpp(legal_name).await;
+        let (_, admin) = self.admin(AdminRole::Superadmin).await;
+        let task = admin.task_for("signup", legal_name).await;
+        assert_eq!(admin.decide(&task, "approve", "").await.status(), 303);
+        let tpp = self.other_browser();
+        assert_eq!(tpp.portal_login(&email).await.status(), 303);
+        (email, tpp)
+    }
+
     /// Signs up, follows the mailed link and signs in; returns the TPP's email.
     pub async fn verified_tpp(&self, legal_name: &str) -> String {
         let email = format!(

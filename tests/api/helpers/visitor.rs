@@ -1,7 +1,7 @@
 //! `Visitor`: one browser-like cookie jar speaking HTTP to the test server, with helpers that take the real
 //! CSRF path the way a person's browser would.
 
-use super::{PASSWORD, attr, hidden_value};
+use super::{PASSWORD, attr, credentials, hidden_value};
 use reqwest::redirect::Policy;
 
 /// A browser-like client: a cookie jar, no automatic redirects.
@@ -89,6 +89,42 @@ impl Visitor {
     pub async fn first_task_path(&self) -> String {
         let html = self.get_html("/admin").await;
         attr(&html, "table.data tbody a", "href").expect("a task in the inbox")
+    }
+
+    /// The newest-waiting task of `workflow` for the organisation `legal_name`.
+    pub async fn task_for(&self, workflow: &str, legal_name: &str) -> String {
+        let html = self.get_html(&format!("/admin?workflow={workflow}")).await;
+        let doc = scraper::Html::parse_document(&html);
+        let sel = scraper::Selector::parse("table.data tbody a").expect("selector");
+        doc.select(&sel)
+            .find(|a| a.text().collect::<String>() == legal_name)
+            .and_then(|a| a.value().attr("href"))
+            .unwrap_or_else(|| panic!("no {workflow} task for {legal_name} in: {html}"))
+            .to_string()
+    }
+
+    /// Creates an application from `(field, value)` pairs; returns its page's path.
+    pub async fn create_app(&self, fields: &[(&str, &str)]) -> String {
+        let r = self.post_form("/applications/new", fields).await;
+        assert_eq!(
+            r.status(),
+            303,
+            "application created: {}",
+            r.text().await.unwrap_or_default()
+        );
+        r.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_string()
+    }
+
+    /// Asks for sandbox keys on an application page; returns the credentials shown.
+    pub async fn sandbox_keys(&self, app_path: &str) -> (String, Option<String>) {
+        let r = self
+            .post_form(&format!("{app_path}/sandbox-keys"), &[])
+            .await;
+        assert_eq!(r.status(), 200, "credentials page");
+        credentials(&r.text().await.expect("body"))
     }
 
     /// Takes a step on a task page as the signed-in admin.
