@@ -13,6 +13,7 @@ pub mod config;
 pub mod domain;
 pub mod email;
 pub mod forms;
+pub mod jose;
 pub mod keys;
 pub mod ratelimit;
 pub mod startup;

@@ -4,6 +4,7 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    onramp::startup::install_crypto();
     let cli = onramp::cli::Cli::parse();
     match onramp::cli::run(cli).await {
         Ok(code) => code,

@@ -12,6 +12,12 @@ use anyhow::{Context, anyhow};
 use std::net::TcpListener;
 use std::sync::Arc;
 
+/// Makes `ring` the process's TLS crypto provider (once; later calls do nothing). Every TLS
+/// stack here (the listener, outbound fetches, test clients) uses it.
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A built, bound application.
 pub struct Application {
     port: u16,
@@ -77,6 +83,7 @@ pub fn redact_url(url: &str) -> String {
 impl Application {
     /// Builds the state and binds `settings.listen` (port 0 picks a free port).
     pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        install_crypto();
         let state = build_state(settings, clock).await?;
         Self::from_state(state).await
     }

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_core;
 mod m20261126_000002_create_applications_clients;
+mod m20261126_000003_create_signing_keys_and_jti;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_core::Migration),
             Box::new(m20261126_000002_create_applications_clients::Migration),
+            Box::new(m20261126_000003_create_signing_keys_and_jti::Migration),
         ]
     }
 }

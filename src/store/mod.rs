@@ -11,10 +11,12 @@ pub mod email_tokens;
 pub mod entities;
 mod error;
 pub mod invitations;
+pub mod jti;
 pub mod organisations;
 pub mod outbox;
 pub mod rate;
 pub mod secrets;
+pub mod signing_keys;
 pub mod users;
 pub mod workflows;
 

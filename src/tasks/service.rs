@@ -292,7 +292,8 @@ async fn enter_state(
             .leaving(&state.name)
             .filter(|t| t.is_admin_step())
             .collect();
-        if !admin_steps.is_empty() {
+        // A state left by an automatic step at once waits for nobody: no "task waiting" mail.
+        if !admin_steps.is_empty() && wf.auto_step(&state.name).is_none() {
             let link = st.link(&paths::admin_task(inst.id));
             let recipients: Vec<String> = if wf.notify_admins.is_empty() {
                 store::admins::list_active(c)

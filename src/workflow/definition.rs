@@ -72,7 +72,7 @@ pub enum Effect {
     ActivateOrganisation,
     /// The organisation is marked rejected.
     RejectOrganisation,
-    /// The organisation (and later its clients) is suspended.
+    /// The organisation and its active clients are suspended.
     SuspendOrganisation,
     /// The application (the instance's subject) becomes active.
     ActivateApplication,

@@ -79,6 +79,15 @@ impl Registry {
                 });
             }
         }
+        for wf in workflows.values() {
+            if let Some(message) = subject_mismatch(wf) {
+                errors.push(WorkflowFileError {
+                    file: dir.join(format!("{}.toml", wf.name)),
+                    line: None,
+                    message,
+                });
+            }
+        }
         if errors.is_empty() {
             Ok(Self { workflows })
         } else {
@@ -96,6 +105,35 @@ impl Registry {
         self.workflows.values()
     }
 }
+
+/// Application effects belong to the workflows whose subject is an application; organisation
+/// effects may appear anywhere.
+fn subject_mismatch(wf: &Workflow) -> Option<String> {
+    use super::Effect;
+    let app_subject = APPLICATION_SUBJECT.contains(&wf.name.as_str());
+    for s in &wf.states {
+        for e in &s.effects {
+            let app_effect = matches!(
+                e,
+                Effect::ActivateApplication
+                    | Effect::RejectApplication
+                    | Effect::IssueSandboxClient
+                    | Effect::IssueProductionClient
+            );
+            if app_effect && !app_subject {
+                return Some(format!(
+                    "state `{}`: {e:?} acts on an application, but `{}` is not about one \
+                     (only application, sandbox-keys and production-keys are)",
+                    s.name, wf.name
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The workflows whose subject is an application.
+pub const APPLICATION_SUBJECT: &[&str] = &["application", "sandbox-keys", "production-keys"];
 
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)

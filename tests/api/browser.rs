@@ -187,7 +187,12 @@ impl Browser {
 
     /// The element id of the first element matching `css`.
     async fn find(&self, css: &str) -> String {
-        let body = json!({"using": "css selector", "value": css});
+        self.find_using("css selector", css).await
+    }
+
+    /// The element id of the first element found by a W3C locator strategy (`using`).
+    async fn find_using(&self, using: &str, value: &str) -> String {
+        let body = json!({"using": using, "value": value});
         let v = self
             .cmd(reqwest::Method::POST, "/element", Some(body))
             .await;
@@ -198,8 +203,33 @@ impl Browser {
                 .find(|(k, _)| k.starts_with("element-6066-"))
                 .and_then(|(_, id)| id.as_str())
         });
-        id.unwrap_or_else(|| panic!("no element id for {css}: {v}"))
+        id.unwrap_or_else(|| panic!("no element id for {using} {value:?}: {v}"))
             .to_string()
+    }
+
+    /// The rendered text of the first element matching `css`.
+    async fn text_of(&self, css: &str) -> String {
+        let el = self.find(css).await;
+        let v = self
+            .cmd(reqwest::Method::GET, &format!("/element/{el}/text"), None)
+            .await;
+        v.as_str().expect("element text").to_string()
+    }
+
+    /// Clicks an element found by id.
+    async fn click_element(&self, el: &str) {
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{el}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Clicks the link whose whole visible text is `text`.
+    async fn click_link(&self, text: &str) {
+        let el = self.find_using("link text", text).await;
+        self.click_element(&el).await;
     }
 
     async fn type_into(&self, css: &str, text: &str) {
@@ -211,12 +241,7 @@ impl Browser {
 
     async fn click(&self, css: &str) {
         let el = self.find(css).await;
-        self.cmd(
-            reqwest::Method::POST,
-            &format!("/element/{el}/click"),
-            Some(json!({})),
-        )
-        .await;
+        self.click_element(&el).await;
     }
 
     /// Polls the page source until it contains `text`; returns it.
@@ -237,18 +262,46 @@ impl Browser {
 
     /// Polls the current URL until its path is `path`.
     async fn wait_for_path(&self, path: &str) {
+        self.wait_for_path_where(path, |p| p == path).await;
+    }
+
+    /// Polls the current URL until `ok` accepts its path (`what` names it for the failure
+    /// message); returns the path.
+    async fn wait_for_path_where(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let url = self.current_url().await;
-            if url::Url::parse(&url).is_ok_and(|u| u.path() == path) {
-                return;
+            if let Some(path) = url::Url::parse(&url)
+                .ok()
+                .map(|u| u.path().to_string())
+                .filter(|p| ok(p))
+            {
+                return path;
             }
             assert!(
                 Instant::now() < deadline,
-                "never reached {path}; still at {url}"
+                "never reached {what}; still at {url}"
             );
             tokio::time::sleep(STEP).await;
         }
+    }
+
+    /// The path of the current URL.
+    async fn current_path(&self) -> String {
+        let url = self.current_url().await;
+        url::Url::parse(&url)
+            .unwrap_or_else(|e| panic!("{url}: {e}"))
+            .path()
+            .to_string()
+    }
+
+    /// Signs in on the form at `login_url` and waits to land on `landing`.
+    async fn sign_in(&self, login_url: &str, email: &str, landing: &str) {
+        self.goto(login_url).await;
+        self.type_into("#f-email", email).await;
+        self.type_into("#f-password", PASSWORD).await;
+        self.click("form.stack button[type=submit]").await;
+        self.wait_for_path(landing).await;
     }
 
     async fn quit(self) {
@@ -342,5 +395,172 @@ async fn a_person_signs_up_verifies_and_is_approved_in_a_real_browser() {
         dash.contains(&format!("<div class=\"comment\">{comment}</div>")),
         "{dash}"
     );
+    tpp.quit().await;
+}
+
+/// Whether the browser tests can run: `false` (with a note) when chromedriver is missing and
+/// `ONRAMP_SKIP_BROWSER=1`; panics when it is missing otherwise.
+fn chromedriver_available() -> bool {
+    if Path::new(CHROMEDRIVER).exists() {
+        return true;
+    }
+    if std::env::var("ONRAMP_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("note: {CHROMEDRIVER} is missing; browser test skipped");
+        return false;
+    }
+    panic!(
+        "{CHROMEDRIVER} is missing: install chromium and chromium-driver, \
+         or set ONRAMP_SKIP_BROWSER=1 to skip this test"
+    );
+}
+
+/// Polls the memory mailbox until a mail to `to` has a subject containing `subject`.
+async fn wait_for_mail(app: &TestApp, to: &str, subject: &str) -> onramp::email::SentMail {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let mails = app.emails_to(to);
+        if let Some(mail) = mails.iter().find(|m| m.subject.contains(subject)) {
+            return mail.clone();
+        }
+        let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+        assert!(
+            Instant::now() < deadline,
+            "no mail to {to} about {subject:?}; got {subjects:?}"
+        );
+        tokio::time::sleep(STEP).await;
+    }
+}
+
+#[tokio::test]
+async fn a_tpp_gets_sandbox_keys_and_production_keys_after_two_admins_in_a_real_browser() {
+    if !chromedriver_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let legal_name = "Browser Bank Ltd";
+    let (email, _tpp_http) = app.approved_tpp(legal_name).await;
+    let reviewer_email = app.create_admin(AdminRole::Reviewer).await;
+    let approver_email = app.create_admin(AdminRole::Approver).await;
+    let driver = Driver::start().await;
+    let use_case = "Account views for small businesses in the UK.";
+    let comment = "Approved for production";
+
+    // The TPP signs in and creates a private_key_jwt application.
+    let tpp = driver.session().await;
+    tpp.sign_in(&app.url("/login"), &email, "/dashboard").await;
+    tpp.goto(&app.url("/applications")).await;
+    tpp.click("a[href=\"/applications/new\"]").await;
+    tpp.wait_for_path("/applications/new").await;
+    tpp.type_into("#f-name", "Browser App").await;
+    tpp.type_into("#f-redirect_uris", "https://browser.example/cb")
+        .await;
+    tpp.click("#f-auth_method option[value=private_key_jwt]")
+        .await;
+    tpp.type_into("#f-jwks", JWKS).await;
+    tpp.click("input[name=scopes][value=accounts]").await;
+    tpp.click("form.stack button[type=submit]").await;
+    let app_path = tpp
+        .wait_for_path_where("an application's page", |p| {
+            p.strip_prefix("/applications/")
+                .is_some_and(|id| !id.is_empty() && id != "new" && !id.contains('/'))
+        })
+        .await;
+    let page = tpp.wait_for_text("Request sandbox keys").await;
+    assert!(page.contains("Browser App"), "{page}");
+
+    // Sandbox keys at once: the credentials page shows the Client ID.
+    tpp.click("form[action$=\"/sandbox-keys\"] button").await;
+    tpp.wait_for_text("Client ID").await;
+    let sandbox_id = tpp.text_of("#client-id").await;
+    assert!(!sandbox_id.trim().is_empty(), "a sandbox Client ID");
+    tpp.click_link("Back to the application").await;
+    tpp.wait_for_path(&app_path).await;
+    let page = tpp.wait_for_text(&sandbox_id).await;
+    assert_eq!(
+        texts(&page, "#env-sandbox + dl code"),
+        vec![sandbox_id.clone()],
+        "the sandbox section shows the Client ID: {page}"
+    );
+
+    // The TPP asks for production keys through the bank's further form.
+    tpp.click("a[href$=\"/production-keys\"]").await;
+    tpp.wait_for_path(&format!("{app_path}/production-keys"))
+        .await;
+    tpp.type_into("#f-use_case", use_case).await;
+    tpp.click("form.stack button[type=submit]").await;
+    tpp.wait_for_path(&app_path).await;
+    let page = tpp.wait_for_text("waiting for review").await;
+    assert!(
+        texts(&page, "#env-production + dl code").is_empty(),
+        "no production client before approval: {page}"
+    );
+
+    // A reviewer marks the request as reviewed.
+    let reviewer = driver.session().await;
+    reviewer
+        .sign_in(&app.url("/admin/login"), &reviewer_email, "/admin")
+        .await;
+    reviewer
+        .goto(&app.url("/admin?workflow=production-keys"))
+        .await;
+    reviewer.wait_for_text("Tasks waiting").await;
+    reviewer.click_link(legal_name).await;
+    let task_path = reviewer
+        .wait_for_path_where("a task page", |p| p.starts_with("/admin/tasks/"))
+        .await;
+    let task = reviewer.wait_for_text(use_case).await;
+    assert!(
+        task.contains("Browser App"),
+        "the reviewer sees the application: {task}"
+    );
+    reviewer.click("button[name=action][value=review]").await;
+    reviewer
+        .wait_for_text("Reviewed, waiting for approval")
+        .await;
+    assert_eq!(reviewer.current_path().await, task_path);
+    reviewer.quit().await;
+
+    // A different admin, an approver, approves with a comment.
+    let approver = driver.session().await;
+    approver
+        .sign_in(&app.url("/admin/login"), &approver_email, "/admin")
+        .await;
+    approver.goto(&app.url(&task_path)).await;
+    approver
+        .wait_for_text("Reviewed, waiting for approval")
+        .await;
+    approver.type_into("#f-comment", comment).await;
+    approver.click("button[name=action][value=approve]").await;
+    let task = approver
+        .wait_for_text(&format!("<div class=\"comment\">{comment}</div>"))
+        .await;
+    assert!(
+        task.contains(">Approved</span>"),
+        "the task shows Approved: {task}"
+    );
+    approver.quit().await;
+
+    // Back in the TPP's browser: a production Client ID, different from the sandbox one.
+    tpp.goto(&app.url(&app_path)).await;
+    let production_id = tpp.text_of("#env-production + dl code").await;
+    assert!(!production_id.trim().is_empty(), "a production Client ID");
+    assert_ne!(production_id, sandbox_id);
+    let page = tpp.wait_for_text(&production_id).await;
+    assert_eq!(
+        texts(&page, "#env-production + dl code"),
+        vec![production_id.clone()],
+        "{page}"
+    );
+    assert_eq!(
+        texts(&page, "#env-sandbox + dl code"),
+        vec![sandbox_id.clone()],
+        "{page}"
+    );
+    assert!(
+        !page.contains("Request production keys"),
+        "production keys are no longer offered: {page}"
+    );
+    let mail = wait_for_mail(&app, &email, "Production keys: approved").await;
+    assert!(mail.body.contains(comment), "{}", mail.body);
     tpp.quit().await;
 }

@@ -15,6 +15,7 @@ pub struct Visitor {
 impl Visitor {
     /// A fresh browser for the server at `address`.
     pub fn new(address: String) -> Self {
+        onramp::startup::install_crypto();
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
