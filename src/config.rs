@@ -202,6 +202,11 @@ pub struct OAuthSettings {
     pub access_token_ttl: Duration,
     /// `ES256` or `PS256`.
     pub token_signing_alg: String,
+    /// The bank gateway's credential for `/introspect` (HTTP Basic user); introspection is off
+    /// while the secret is empty.
+    pub introspection_client_id: String,
+    /// The gateway's secret.
+    pub introspection_client_secret: SecretString,
 }
 
 impl Default for OAuthSettings {
@@ -209,6 +214,8 @@ impl Default for OAuthSettings {
         Self {
             access_token_ttl: Duration::from_secs(3600),
             token_signing_alg: "ES256".into(),
+            introspection_client_id: "gateway".into(),
+            introspection_client_secret: SecretString::from(""),
         }
     }
 }
@@ -502,6 +509,19 @@ impl Settings {
     /// Whether cookies must carry `Secure`: whenever the portal is reached over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// The issuer: `public_url` without a trailing slash.
+    pub fn issuer(&self) -> &str {
+        self.base_url()
+    }
+
+    /// Where TPP software reaches the token and registration endpoints: the TLS listener's
+    /// `public_url` when Onramp terminates TLS, `public_url` otherwise.
+    pub fn mtls_base_url(&self) -> &str {
+        self.tls
+            .as_ref()
+            .map_or(self.base_url(), |t| t.public_url.trim_end_matches('/'))
     }
 
     /// `public_url` without a trailing slash, for building links.

@@ -5,6 +5,8 @@ use crate::accounts::Hasher;
 use crate::config::Settings;
 use crate::domain::Clock;
 use crate::email::{Mailer, outbox};
+use crate::oauth::keyring::KeyRing;
+use crate::oauth::outbound::Outbound;
 use crate::state::AppState;
 use crate::store;
 use crate::workflow::Registry;
@@ -41,6 +43,7 @@ pub fn load_workflows(settings: &Settings) -> anyhow::Result<Registry> {
 
 /// Connects, migrates and builds the state shared by every request.
 pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
+    install_crypto();
     let workflows = load_workflows(&settings)?;
     let db = store::connect(&settings.database_url)
         .await
@@ -59,6 +62,10 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         settings.security.argon2_iterations,
     )
     .map_err(|e| anyhow!("invalid [security] argon2 settings: {e}"))?;
+    let alg = crate::jose::Alg::parse(&settings.oauth.token_signing_alg)
+        .ok_or_else(|| anyhow!("oauth.token_signing_alg must be ES256 or PS256"))?;
+    let keys = KeyRing::load(&db, &clock, alg, settings.oauth.access_token_ttl).await?;
+    let outbound = Outbound::new(&settings.outbound, &settings.data_dir).map_err(|e| anyhow!(e))?;
     Ok(AppState {
         db,
         clock,
@@ -66,6 +73,9 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         workflows: Arc::new(workflows),
         mailer,
         hasher,
+        keys,
+        outbound,
+        client_jwks: Default::default(),
     })
 }
 
@@ -136,9 +146,13 @@ async fn background_worker(st: AppState) {
         if let Err(e) = outbox::deliver_due(&st.db, &st.mailer, &st.clock).await {
             tracing::error!(error = %e, "outbox worker failed");
         }
+        if st.keys.stale() {
+            let _ = st.keys.refresh(&st.db, &st.clock).await;
+        }
         rounds += 1;
         if rounds.is_multiple_of(240) {
             let _ = store::rate::purge(&st.db, st.clock.now() - chrono::Duration::days(1)).await;
+            let _ = store::jti::purge(&st.db, st.clock.now()).await;
         }
     }
 }

@@ -5,6 +5,9 @@ use crate::accounts::Hasher;
 use crate::config::Settings;
 use crate::domain::Clock;
 use crate::email::Mailer;
+use crate::oauth::jwks_cache::JwksCache;
+use crate::oauth::keyring::KeyRing;
+use crate::oauth::outbound::Outbound;
 use crate::store::DatabaseConnection;
 use crate::workflow::Registry;
 use std::sync::Arc;
@@ -24,6 +27,12 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Password hashing.
     pub hasher: Hasher,
+    /// Onramp's token signing keys.
+    pub keys: KeyRing,
+    /// Outbound HTTPS (JWKS).
+    pub outbound: Outbound,
+    /// Clients' fetched key sets.
+    pub client_jwks: JwksCache,
 }
 
 impl AppState {

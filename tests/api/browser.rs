@@ -32,6 +32,8 @@ struct Driver {
 impl Driver {
     /// Starts chromedriver on a free port and waits until it reports ready.
     async fn start() -> Driver {
+        // reqwest is built without a default TLS provider; install the process-wide one.
+        onramp::startup::install_crypto();
         let port = TcpListener::bind("127.0.0.1:0")
             .expect("bind a free port")
             .local_addr()

@@ -1,0 +1,131 @@
+//! Distinguished names compared as parsed attribute lists (decision 17): attribute names or
+//! dotted OIDs, `#hex` values decoded, order-insensitive, values trimmed and case-folded. Never
+//! as raw strings: openssl, Go and Python print the same DN differently.
+
+/// A normalised DN: sorted `(oid, value)` pairs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dn(Vec<(String, String)>);
+
+fn oid_of(name: &str) -> String {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "cn" | "commonname" => "2.5.4.3",
+        "c" | "countryname" => "2.5.4.6",
+        "l" | "localityname" => "2.5.4.7",
+        "st" | "s" | "stateorprovincename" => "2.5.4.8",
+        "street" | "streetaddress" => "2.5.4.9",
+        "o" | "organizationname" => "2.5.4.10",
+        "ou" | "organizationalunitname" => "2.5.4.11",
+        "serialnumber" => "2.5.4.5",
+        "organizationidentifier" => "2.5.4.97",
+        "dc" | "domaincomponent" => "0.9.2342.19200300.100.1.25",
+        "uid" | "userid" => "0.9.2342.19200300.100.1.1",
+        "emailaddress" | "e" => "1.2.840.113549.1.9.1",
+        other => return other.trim_start_matches("oid.").to_string(),
+    }
+    .to_string()
+}
+
+fn norm_value(v: &str) -> String {
+    v.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Decodes a `#hex` DER value (a string type) to its text.
+fn hex_value(v: &str) -> Option<String> {
+    let bytes = hex::decode(v.strip_prefix('#')?).ok()?;
+    // tag, short length, contents
+    if bytes.len() < 2 || usize::from(bytes[1]) != bytes.len() - 2 {
+        return None;
+    }
+    String::from_utf8(bytes[2..].to_vec()).ok()
+}
+
+impl Dn {
+    /// Parses an RFC 4514 string (`CN=app,O=Acme Ltd,C=GB`), with `\,` escapes; `/`-separated
+    /// openssl forms (`/C=GB/O=Acme`) are accepted too.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        let (sep, body) = match s.strip_prefix('/') {
+            Some(rest) => ('/', rest),
+            None => (',', s),
+        };
+        let mut parts = Vec::new();
+        let mut cur = String::new();
+        let mut chars = body.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        cur.push(n);
+                    }
+                }
+                c if c == sep || (sep == ',' && c == '+') || (sep == ',' && c == ';') => {
+                    parts.push(std::mem::take(&mut cur));
+                }
+                c => cur.push(c),
+            }
+        }
+        parts.push(cur);
+        let mut attrs = Vec::new();
+        for p in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+            let (k, v) = p.split_once('=')?;
+            let value = hex_value(v.trim()).unwrap_or_else(|| v.to_string());
+            attrs.push((oid_of(k), norm_value(&value)));
+        }
+        if attrs.is_empty() {
+            return None;
+        }
+        attrs.sort();
+        Some(Self(attrs))
+    }
+
+    /// The subject DN of a DER certificate.
+    pub fn of_certificate(der: &[u8]) -> Option<Self> {
+        let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+        let mut attrs = Vec::new();
+        for rdn in cert.subject().iter() {
+            for a in rdn.iter() {
+                let value = a.as_str().ok()?.to_string();
+                attrs.push((a.attr_type().to_id_string(), norm_value(&value)));
+            }
+        }
+        attrs.sort();
+        Some(Self(attrs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dn;
+
+    #[test]
+    fn the_same_dn_printed_differently_compares_equal() {
+        let a = Dn::parse(
+            "CN=app.acme.example,O=Acme Ltd,C=GB,organizationIdentifier=PSDGB-FCA-123456",
+        )
+        .unwrap();
+        let b =
+            Dn::parse("2.5.4.97=PSDGB-FCA-123456, c=gb, o=ACME  Ltd, cn=app.acme.example").unwrap();
+        let c = Dn::parse(
+            "/C=GB/O=Acme Ltd/CN=app.acme.example/organizationIdentifier=PSDGB-FCA-123456",
+        )
+        .unwrap();
+        let hex = Dn::parse(
+            "CN=app.acme.example,O=Acme Ltd,C=GB,2.5.4.97=#0C1050534447422D4643412D313233343536",
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(a, hex);
+        assert_ne!(
+            a,
+            Dn::parse(
+                "CN=app.acme.example,O=Other Ltd,C=GB,organizationIdentifier=PSDGB-FCA-123456"
+            )
+            .unwrap()
+        );
+        assert!(Dn::parse("not a dn").is_none());
+    }
+}

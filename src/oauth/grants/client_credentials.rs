@@ -1,0 +1,51 @@
+//! `grant_type=client_credentials`: the scopes asked for must be among the client's registered
+//! ones; none (or an empty `scope=`) means all of them (decision 14).
+
+use crate::oauth::OAuthError;
+use crate::oauth::client_auth::Authenticated;
+use crate::oauth::token::{self, Issued};
+use crate::state::AppState;
+
+/// Issues a token for an authenticated client.
+pub fn handle(
+    st: &AppState,
+    auth: &Authenticated,
+    scope: Option<&str>,
+    cert: Option<&[u8]>,
+) -> Result<Issued, OAuthError> {
+    let meta = &auth.client.metadata;
+    let grants: Vec<&str> = meta
+        .get("grant_types")
+        .and_then(|g| g.as_array())
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    if !grants.is_empty() && !grants.contains(&"client_credentials") {
+        return Err(OAuthError::UnauthorizedClient(
+            "This client is not registered for the client_credentials grant.".into(),
+        ));
+    }
+    let registered: Vec<&str> = meta
+        .get("scope")
+        .and_then(|s| s.as_str())
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let asked: Vec<&str> = scope.unwrap_or_default().split_whitespace().collect();
+    let granted = if asked.is_empty() {
+        registered.join(" ")
+    } else {
+        if let Some(extra) = asked
+            .iter()
+            .find(|s| !registered.contains(s) && **s != "openid")
+        {
+            return Err(OAuthError::InvalidScope(format!(
+                "Scope “{extra}” is not registered for this client (registered: {}).",
+                registered.join(" ")
+            )));
+        }
+        let mut g: Vec<&str> = asked;
+        g.dedup();
+        g.join(" ")
+    };
+    token::issue(st, &auth.client, &granted, cert)
+}

@@ -1,0 +1,3 @@
+//! Grants, one file each. Onramp serves `client_credentials`.
+
+pub mod client_credentials;
