@@ -38,8 +38,29 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Manage Onramp's token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Load the configuration and every workflow file; print what is wrong.
     CheckConfig {
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Add a new signing key; older keys stay in the JWKS until their tokens have expired.
+    Rotate {
+        /// ES256 or PS256 (default: oauth.token_signing_alg).
+        #[arg(long)]
+        alg: Option<String>,
+        /// A PKCS#8 PEM private key to import (required for PS256).
+        #[arg(long)]
+        key_file: Option<PathBuf>,
         /// Configuration file (TOML).
         #[arg(long)]
         config: Option<PathBuf>,
@@ -78,6 +99,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("  Developer portal: {}/", s.base_url());
             println!("  Admin console:    {}/admin", s.base_url());
             println!("  Health:           {}/healthz", s.base_url());
+            if let Some(t) = &s.tls {
+                println!("  mTLS (token, registration): {}", t.public_url);
+            }
             println!("Create the first admin with:");
             println!(
                 "  onramp admin create --email you@bank.example{}",
@@ -141,6 +165,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("Password (shown once): {password}");
             }
             println!("Sign in at {}/admin/login", state.settings.base_url());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command:
+                KeysCommand::Rotate {
+                    alg,
+                    key_file,
+                    config,
+                },
+        } => {
+            let settings = load(config.as_ref())?;
+            let alg_name = alg.unwrap_or_else(|| settings.oauth.token_signing_alg.clone());
+            let alg = crate::jose::Alg::parse(&alg_name)
+                .ok_or_else(|| anyhow!("--alg must be ES256 or PS256"))?;
+            let imported = match key_file {
+                Some(path) => {
+                    use rustls_pki_types::pem::PemObject;
+                    let key = rustls_pki_types::PrivatePkcs8KeyDer::from_pem_file(&path).map_err(
+                        |e| anyhow!("{}: not a PKCS#8 PEM private key ({e})", path.display()),
+                    )?;
+                    Some(key.secret_pkcs8_der().to_vec())
+                }
+                None => None,
+            };
+            let db = store::connect(&settings.database_url).await?;
+            store::migrate(&db).await?;
+            let clock = Clock::system();
+            let kid = crate::oauth::keyring::rotate(
+                &db,
+                &clock,
+                alg,
+                imported,
+                settings.oauth.access_token_ttl,
+            )
+            .await?;
+            println!(
+                "New {} signing key {kid}; older keys stay published until their tokens expire.",
+                alg.as_str()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::CheckConfig { config } => {

@@ -23,6 +23,7 @@ pub fn install_crypto() {
 /// A built, bound application.
 pub struct Application {
     port: u16,
+    tls_port: Option<u16>,
     server: actix_web::dev::Server,
     state: AppState,
 }
@@ -102,20 +103,50 @@ impl Application {
     pub async fn from_state(state: AppState) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&state.settings.listen)
             .with_context(|| format!("cannot listen on {}", state.settings.listen))?;
-        Self::with_listener(state, listener).await
+        let tls = match &state.settings.tls {
+            Some(t) => Some(
+                TcpListener::bind(&t.listen)
+                    .with_context(|| format!("cannot listen on {}", t.listen))?,
+            ),
+            None => None,
+        };
+        Self::with_listeners(state, listener, tls).await
     }
 
-    /// Serves an existing state on a listener bound by the caller (tests bind first to learn
-    /// the port that `public_url` must name).
-    pub async fn with_listener(state: AppState, listener: TcpListener) -> anyhow::Result<Self> {
+    /// Serves an existing state on listeners bound by the caller (tests bind first to learn the
+    /// ports that `public_url` and `tls.public_url` must name).
+    pub async fn with_listeners(
+        state: AppState,
+        listener: TcpListener,
+        tls: Option<TcpListener>,
+    ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let session_key = crate::web::session::load_key(&state).await?;
-        let server = crate::web::server(listener, state.clone(), session_key)?;
+        let (tls_port, tls) = match (tls, &state.settings.tls) {
+            (Some(l), Some(cfg)) => {
+                let config = crate::web::tls::server_config(cfg)?;
+                (Some(l.local_addr()?.port()), Some((l, config)))
+            }
+            _ => (None, None),
+        };
+        if state.settings.dcr.allow_without_mtls {
+            tracing::warn!(
+                "dcr.allow_without_mtls is on: registrations without a client certificate are \
+                 accepted (development only)"
+            );
+        }
+        let server = crate::web::server(listener, tls, state.clone(), session_key)?;
         Ok(Self {
             port,
+            tls_port,
             server,
             state,
         })
+    }
+
+    /// The bound TLS port, when Onramp terminates TLS.
+    pub fn tls_port(&self) -> Option<u16> {
+        self.tls_port
     }
 
     /// The bound port.

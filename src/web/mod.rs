@@ -11,6 +11,7 @@ mod ip;
 pub mod portal;
 mod render;
 pub mod session;
+pub mod tls;
 
 use crate::domain::paths;
 use crate::state::AppState;
@@ -27,6 +28,7 @@ pub use error::PageError;
 /// Builds the server on a bound listener.
 pub fn server(
     listener: TcpListener,
+    tls_listener: Option<(TcpListener, rustls::ServerConfig)>,
     state: AppState,
     session_key: Key,
 ) -> std::io::Result<actix_web::dev::Server> {
@@ -63,8 +65,12 @@ pub fn server(
             .wrap(tracing_actix_web::TracingLogger::default())
             .configure(routes)
     })
-    .listen(listener)?
-    .run();
+    .on_connect(tls::on_connect);
+    let mut server = server.listen(listener)?;
+    if let Some(tls_listener) = tls_listener {
+        server = server.listen_rustls_0_23(tls_listener.0, tls_listener.1)?;
+    }
+    let server = server.run();
     Ok(server)
 }
 
@@ -72,6 +78,17 @@ fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(paths::HEALTHZ, web::get().to(api::health::healthz))
         .route(paths::READYZ, web::get().to(api::health::readyz))
         .route(paths::METRICS, web::get().to(api::health::metrics))
+        .route(
+            "/.well-known/openid-configuration",
+            web::get().to(api::discovery::openid_configuration),
+        )
+        .route("/jwks", web::get().to(api::discovery::jwks))
+        .route("/token", web::post().to(api::token::token))
+        .route("/introspect", web::post().to(api::introspect::introspect))
+        .route(
+            "/sandbox/open-banking/v3.1/aisp/{rest:.*}",
+            web::get().to(api::sandbox::aisp),
+        )
         .route("/static/onramp.css", web::get().to(stylesheet))
         .route("/static/onramp.js", web::get().to(script))
         .configure(portal::routes)

@@ -1,3 +1,8 @@
-//! Machine-facing endpoints: health, readiness and metrics.
+//! Machine-facing endpoints: health, discovery and JWKS, the token and introspection endpoints,
+//! and the sandbox API.
 
+pub mod discovery;
 pub mod health;
+pub mod introspect;
+pub mod sandbox;
+pub mod token;

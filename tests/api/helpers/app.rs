@@ -92,7 +92,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let state = startup::build_state(settings, Clock::system())
         .await
         .expect("build state");
-    let app = Application::with_listener(state.clone(), listener)
+    let app = Application::with_listeners(state.clone(), listener, None)
         .await
         .expect("build app");
     tokio::spawn(app.run_until_stopped());

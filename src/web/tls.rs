@@ -1,0 +1,113 @@
+//! TLS and client certificates. Onramp's own listener (rustls) asks for client certificates,
+//! verifies them against `tls.client_ca`, and records the verified leaf on the connection;
+//! behind a proxy, the certificate header is believed only from `proxy.trusted_proxies` and is
+//! ignored (and logged) from anywhere else. [`ClientCert`] gives handlers whichever applies.
+
+use crate::config::{Settings, TlsSettings};
+use crate::state::AppState;
+use actix_web::dev::{Extensions, Payload};
+use actix_web::{FromRequest, HttpRequest, web};
+use anyhow::{Context, anyhow};
+use rustls::server::WebPkiClientVerifier;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use std::any::Any;
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+/// The leaf certificate a TLS client presented (verified by the handshake).
+#[derive(Clone, Debug)]
+struct PeerCert(Vec<u8>);
+
+/// Builds the rustls server configuration from `[tls]`.
+pub fn server_config(tls: &TlsSettings) -> anyhow::Result<rustls::ServerConfig> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&tls.cert)
+        .with_context(|| format!("tls.cert {}", tls.cert.display()))?
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("tls.cert {}", tls.cert.display()))?;
+    let key = PrivateKeyDer::from_pem_file(&tls.key)
+        .with_context(|| format!("tls.key {}", tls.key.display()))?;
+    let builder = rustls::ServerConfig::builder();
+    let builder = match &tls.client_ca {
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in CertificateDer::pem_file_iter(ca)
+                .with_context(|| format!("tls.client_ca {}", ca.display()))?
+            {
+                roots
+                    .add(c.context("tls.client_ca")?)
+                    .context("tls.client_ca")?;
+            }
+            let verifier = WebPkiClientVerifier::builder(Arc::new(roots));
+            let verifier = if tls.client_auth == "required" {
+                verifier.build()
+            } else {
+                verifier.allow_unauthenticated().build()
+            }
+            .map_err(|e| anyhow!("tls.client_ca: {e}"))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let mut config = builder
+        .with_single_cert(certs, key)
+        .context("tls.cert and tls.key do not match")?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// Records the verified client certificate of a TLS connection (`HttpServer::on_connect`).
+pub fn on_connect(conn: &dyn Any, ext: &mut Extensions) {
+    type Tls = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
+    if let Some(stream) = conn.downcast_ref::<Tls>() {
+        let (_, session) = stream.get_ref();
+        if let Some(leaf) = session.peer_certificates().and_then(|c| c.first()) {
+            ext.insert(PeerCert(leaf.to_vec()));
+        }
+    }
+}
+
+/// The client certificate of a request, if any: from Onramp's TLS listener, or from a trusted
+/// proxy's header.
+#[derive(Clone, Debug, Default)]
+pub struct ClientCert(pub Option<Vec<u8>>);
+
+impl ClientCert {
+    /// The DER, if a certificate was presented.
+    pub fn der(&self) -> Option<&[u8]> {
+        self.0.as_deref()
+    }
+}
+
+fn from_proxy(req: &HttpRequest, settings: &Settings) -> Option<Vec<u8>> {
+    let proxy = settings.proxy.as_ref()?;
+    let value = req.headers().get(proxy.client_cert_header.as_str())?;
+    let peer = req.peer_addr().map(|a| a.ip());
+    if !peer.is_some_and(|ip| proxy.trusted_proxies.iter().any(|n| n.contains(&ip))) {
+        tracing::warn!(
+            peer = ?peer,
+            header = %proxy.client_cert_header,
+            "client certificate header from an untrusted address ignored"
+        );
+        return None;
+    }
+    let decoded: Vec<u8> = percent_encoding::percent_decode(value.as_bytes()).collect();
+    CertificateDer::from_pem_slice(&decoded)
+        .ok()
+        .map(|c| c.to_vec())
+}
+
+impl FromRequest for ClientCert {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(PeerCert(der)) = req.conn_data::<PeerCert>() {
+            return ready(Ok(Self(Some(der.clone()))));
+        }
+        let proxied = req
+            .app_data::<web::Data<AppState>>()
+            .and_then(|st| from_proxy(req, &st.settings));
+        ready(Ok(Self(proxied)))
+    }
+}
