@@ -91,10 +91,23 @@ fn from_proxy(req: &HttpRequest, settings: &Settings) -> Option<Vec<u8>> {
         );
         return None;
     }
-    let decoded: Vec<u8> = percent_encoding::percent_decode(value.as_bytes()).collect();
-    CertificateDer::from_pem_slice(&decoded)
+    CertificateDer::from_pem_slice(&unescape(value.as_bytes()))
         .ok()
         .map(|c| c.to_vec())
+}
+
+/// Decodes a forwarded certificate: percent-encoded PEM as nginx's `$ssl_client_escaped_cert`
+/// sends it, or form-encoded (spaces as `+`), which some proxies send.
+fn unescape(raw: &[u8]) -> Vec<u8> {
+    let form_encoded = raw.windows(11).any(|w| w == b"-----BEGIN+");
+    let bytes: Vec<u8> = if form_encoded {
+        raw.iter()
+            .map(|b| if *b == b'+' { b' ' } else { *b })
+            .collect()
+    } else {
+        raw.to_vec()
+    };
+    percent_encoding::percent_decode(&bytes).collect()
 }
 
 impl FromRequest for ClientCert {
@@ -109,5 +122,24 @@ impl FromRequest for ClientCert {
             .app_data::<web::Data<AppState>>()
             .and_then(|st| from_proxy(req, &st.settings));
         ready(Ok(Self(proxied)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decodes_nginx_and_form_escaped_pem() {
+        let pem =
+            "-----BEGIN CERTIFICATE-----\nMIIBszCC+Vmg/wIBAgIU==\n-----END CERTIFICATE-----\n";
+        let nginx = percent_encoding::utf8_percent_encode(pem, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
+        let form: String = url::form_urlencoded::byte_serialize(pem.as_bytes()).collect();
+        for escaped in [nginx, form] {
+            assert_eq!(
+                String::from_utf8(super::unescape(escaped.as_bytes())).unwrap(),
+                pem,
+                "{escaped}"
+            );
+        }
     }
 }

@@ -12,6 +12,7 @@ mod browser;
 mod console;
 mod helpers;
 mod isolation;
+mod oauth;
 mod production;
 mod security;
 mod signup;

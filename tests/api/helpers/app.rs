@@ -1,6 +1,6 @@
 //! `TestApp`: a running Onramp with its own database, workflows folder and memory mailbox.
 
-use super::Visitor;
+use super::{Pki, Visitor};
 use onramp::accounts::service as accounts;
 use onramp::config::{MailTransport, Settings};
 use onramp::domain::{AdminRole, Clock};
@@ -20,6 +20,10 @@ static TRACING: LazyLock<()> = LazyLock::new(|| {
 pub struct TestApp {
     /// The shared state (mailbox, clock, database).
     pub state: AppState,
+    /// `https://localhost:{port}` of the mTLS listener, when the test asked for one.
+    pub tls_address: Option<String>,
+    /// The test PKI behind that listener.
+    pub pki: Option<Pki>,
     /// The first browser.
     pub visitor: Visitor,
     _dir: tempfile::TempDir,
@@ -81,23 +85,50 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts Onramp after `tweak` has changed the settings.
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(false, tweak).await
+}
+
+/// Starts Onramp with its own mTLS listener (a test CA, optional client certificates).
+pub async fn spawn_tls_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(true, tweak).await
+}
+
+async fn spawn(with_tls: bool, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     LazyLock::force(&TRACING);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = test_settings(dir.path(), &repo_workflows()).await;
-    tweak(&mut settings);
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let address = format!("http://localhost:{port}");
     settings.public_url = address.clone();
+    let (tls_listener, tls_address, pki) = if with_tls {
+        let pki = Pki::new(dir.path());
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind tls");
+        let tls_address = format!("https://localhost:{}", l.local_addr().expect("addr").port());
+        settings.tls = Some(onramp::config::TlsSettings {
+            listen: "127.0.0.1:0".into(),
+            public_url: tls_address.clone(),
+            cert: pki.cert_file.clone(),
+            key: pki.key_file.clone(),
+            client_ca: Some(pki.ca_file.clone()),
+            client_auth: "optional".into(),
+        });
+        (Some(l), Some(tls_address), Some(pki))
+    } else {
+        (None, None, None)
+    };
+    tweak(&mut settings);
     let state = startup::build_state(settings, Clock::system())
         .await
         .expect("build state");
-    let app = Application::with_listeners(state.clone(), listener, None)
+    let app = Application::with_listeners(state.clone(), listener, tls_listener)
         .await
         .expect("build app");
     tokio::spawn(app.run_until_stopped());
     TestApp {
         state,
+        tls_address,
+        pki,
         visitor: Visitor::new(address),
         _dir: dir,
     }

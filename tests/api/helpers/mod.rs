@@ -2,7 +2,9 @@
 //! assertions.
 
 mod app;
+mod pki;
 mod visitor;
 
 pub use app::*;
+pub use pki::Pki;
 pub use visitor::Visitor;
