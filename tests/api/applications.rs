@@ -185,3 +185,34 @@ async fn an_organisation_not_yet_approved_cannot_create_applications() {
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("must be approved"));
 }
+
+#[tokio::test]
+async fn the_sandbox_page_shows_a_curl_example_that_works() {
+    let app = spawn_app().await;
+    let (_, tpp) = app.approved_tpp("Acme").await;
+    let app_path = tpp.create_app(APP).await;
+    let (_, secret) = tpp.sandbox_keys(&app_path).await;
+    let page = tpp.get_html(&app_path).await;
+    let example = texts(&page, "pre.example code")
+        .pop()
+        .expect("an example on the page");
+    assert!(
+        example.contains("/token") && example.contains("/sandbox/open-banking/v3.1/aisp/accounts")
+    );
+    let script = example.replace("YOUR_CLIENT_SECRET", &secret.unwrap());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("bash runs (curl and jq are installed by .ci/run)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\"AccountId\""),
+        "the example reached the sandbox API: {stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -47,6 +47,35 @@ pub struct EnvView {
     pub client: Option<ClientView>,
     /// Its newest key request.
     pub request: Option<Standing>,
+    /// A copy-paste example: get a token, call the sandbox API (sandbox clients only).
+    pub example: String,
+}
+
+/// A working curl example for a sandbox client's authentication method.
+fn curl_example(base: &str, c: &ClientRecord, scope: &str) -> String {
+    let token = format!("{base}/token");
+    let api = format!("{base}/sandbox/open-banking/v3.1/aisp/accounts");
+    let id = c.client_id.as_str();
+    let get_token = match AuthMethod::parse(&c.auth_method) {
+        Some(AuthMethod::ClientSecretBasic) => format!(
+            "TOKEN=$(curl -s -u '{id}:YOUR_CLIENT_SECRET' \\\n  -d grant_type=client_credentials --data-urlencode 'scope={scope}' \\\n  {token} | jq -r .access_token)"
+        ),
+        Some(AuthMethod::ClientSecretPost) => format!(
+            "TOKEN=$(curl -s -d grant_type=client_credentials --data-urlencode 'scope={scope}' \\\n  -d client_id={id} -d client_secret=YOUR_CLIENT_SECRET \\\n  {token} | jq -r .access_token)"
+        ),
+        Some(AuthMethod::TlsClientAuth) => format!(
+            "TOKEN=$(curl -s --cert transport.pem --key transport.key \\\n  -d grant_type=client_credentials --data-urlencode 'scope={scope}' -d client_id={id} \\\n  {token} | jq -r .access_token)"
+        ),
+        _ => format!(
+            "# Sign a JWT with your private key (ES256 or PS256, kid of a key in your JWKS):\n#   {{\"iss\":\"{id}\",\"sub\":\"{id}\",\"aud\":\"{token}\",\n#    \"jti\":\"<unique>\",\"iat\":<now>,\"exp\":<now + at most 3600>}}\nTOKEN=$(curl -s -d grant_type=client_credentials --data-urlencode 'scope={scope}' \\\n  -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer \\\n  -d client_assertion=\"$ASSERTION\" \\\n  {token} | jq -r .access_token)"
+        ),
+    };
+    let cert = if c.auth_method == AuthMethod::TlsClientAuth.as_str() {
+        "--cert transport.pem --key transport.key "
+    } else {
+        ""
+    };
+    format!("{get_token}\ncurl -s {cert}-H \"Authorization: Bearer $TOKEN\" \\\n  {api}")
 }
 
 #[derive(Template)]
@@ -113,8 +142,15 @@ pub async fn show(
     let app = get_for_org(&st.db, org.id, id).await?;
     let mut envs = Vec::new();
     for env in Environment::ALL {
-        let client = match live_client(&st.db, app.id, *env).await? {
-            Some(c) => Some(client_view(&st, &c).await?),
+        let record = live_client(&st.db, app.id, *env).await?;
+        let example = match &record {
+            Some(c) if *env == Environment::Sandbox => {
+                curl_example(st.settings.mtls_base_url(), c, &app.scopes.join(" "))
+            }
+            _ => String::new(),
+        };
+        let client = match &record {
+            Some(c) => Some(client_view(&st, c).await?),
             None => None,
         };
         let request = query::standing(
@@ -129,6 +165,7 @@ pub async fn show(
             env: env.as_str().into(),
             client,
             request,
+            example,
         });
     }
     render::ok(&ShowPage {
