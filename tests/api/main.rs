@@ -8,6 +8,7 @@
 mod admin;
 mod applications;
 mod architecture;
+mod bench;
 mod browser;
 mod console;
 mod helpers;
