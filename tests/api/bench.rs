@@ -32,7 +32,10 @@ fn wrk(url: &str, script: Option<&Path>, seconds: u32) -> Run {
     if let Some(s) = script {
         cmd.arg("-s").arg(s);
     }
-    let out = cmd.arg(url).output().expect("wrk is installed (apt-get install wrk)");
+    let out = cmd
+        .arg(url)
+        .output()
+        .expect("wrk is installed (apt-get install wrk)");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let find = |prefix: &str| {
         text.lines()
@@ -85,11 +88,21 @@ async fn bench_token_endpoint() {
     let (key, _) = SigningKey::generate_es256("bench-key".into()).unwrap();
     let jwks = json!({ "keys": [key.public_jwk()] }).to_string();
     let jwt_app = tpp
-        .create_app(&[("name", "Keyed"), ("redirect_uris", "https://k.example/cb"), ("auth_method", "private_key_jwt"), ("jwks", &jwks), ("scopes", "accounts")])
+        .create_app(&[
+            ("name", "Keyed"),
+            ("redirect_uris", "https://k.example/cb"),
+            ("auth_method", "private_key_jwt"),
+            ("jwks", &jwks),
+            ("scopes", "accounts"),
+        ])
         .await;
     let (jwt_id, _) = tpp.sandbox_keys(&jwt_app).await;
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let base = format!("http://127.0.0.1:{port}");
     let config = dir.path().join("bench.toml");
     std::fs::write(
@@ -110,7 +123,10 @@ async fn bench_token_endpoint() {
     let pid = child.id();
     let _server = Server(child);
     for _ in 0..100 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status() == 200) {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -131,7 +147,10 @@ async fn bench_token_endpoint() {
     let assertions_file = dir.path().join("assertions.txt");
     std::fs::write(&assertions_file, assertions.join("\n")).unwrap();
 
-    let basic = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("{basic_id}:{secret}"));
+    let basic = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{basic_id}:{secret}"),
+    );
     let basic_lua = dir.path().join("basic.lua");
     std::fs::write(
         &basic_lua,
@@ -177,12 +196,39 @@ end
     let peak_kib = rss_kib(pid, "VmHWM:");
 
     println!("\n/token over loopback, 64 connections, {seconds} s each, release build, wrk -t2");
-    println!("{:<22} {:>12} {:>10} {:>10} {:>10}", "endpoint", "req/s", "p50", "p99", "vs healthz");
-    for (name, r) in [("GET /healthz", &baseline), ("client_secret_basic", &secret_run), ("private_key_jwt", &jwt_run)] {
-        println!("{:<22} {:>12.0} {:>10} {:>10} {:>9.2}x", name, r.rps, r.p50, r.p99, r.rps / baseline.rps);
+    println!(
+        "{:<22} {:>12} {:>10} {:>10} {:>10}",
+        "endpoint", "req/s", "p50", "p99", "vs healthz"
+    );
+    for (name, r) in [
+        ("GET /healthz", &baseline),
+        ("client_secret_basic", &secret_run),
+        ("private_key_jwt", &jwt_run),
+    ] {
+        println!(
+            "{:<22} {:>12.0} {:>10} {:>10} {:>9.2}x",
+            name,
+            r.rps,
+            r.p50,
+            r.p99,
+            r.rps / baseline.rps
+        );
     }
-    println!("server RSS: idle {} MiB, peak {} MiB", idle_kib / 1024, peak_kib / 1024);
-    assert!(baseline.rps > 0.0 && secret_run.rps > 0.0 && jwt_run.rps > 0.0, "every run served requests");
-    assert_eq!(secret_run.errors, 0, "client_secret_basic answered only 200s");
-    assert_eq!(jwt_run.errors, 0, "private_key_jwt answered only 200s (enough unique assertions)");
+    println!(
+        "server RSS: idle {} MiB, peak {} MiB",
+        idle_kib / 1024,
+        peak_kib / 1024
+    );
+    assert!(
+        baseline.rps > 0.0 && secret_run.rps > 0.0 && jwt_run.rps > 0.0,
+        "every run served requests"
+    );
+    assert_eq!(
+        secret_run.errors, 0,
+        "client_secret_basic answered only 200s"
+    );
+    assert_eq!(
+        jwt_run.errors, 0,
+        "private_key_jwt answered only 200s (enough unique assertions)"
+    );
 }
