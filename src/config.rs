@@ -180,6 +180,18 @@ pub struct DcrSettings {
     pub auth_methods: Vec<String>,
     /// Development only: accept registrations without a client certificate.
     pub allow_without_mtls: bool,
+    /// Grant types DCR may register.
+    pub grant_types: Vec<String>,
+    /// Response types DCR may register.
+    pub response_types: Vec<String>,
+    /// Scopes DCR may register (further limited by the software's roles).
+    pub scopes: Vec<String>,
+    /// Whether software in `Test` mode may register with a production directory.
+    pub allow_test_software_in_production: bool,
+    /// An SSA `jti` may be used once only.
+    pub ssa_single_use: bool,
+    /// Hosts a `software_jwks_endpoint` may be on (empty: any public host).
+    pub software_jwks_hosts: Vec<String>,
 }
 
 impl Default for DcrSettings {
@@ -189,6 +201,23 @@ impl Default for DcrSettings {
             ssa_max_age: Duration::from_secs(30 * 60),
             auth_methods: vec!["tls_client_auth".into(), "private_key_jwt".into()],
             allow_without_mtls: false,
+            grant_types: vec![
+                "client_credentials".into(),
+                "authorization_code".into(),
+                "refresh_token".into(),
+                "urn:openid:params:grant-type:ciba".into(),
+                "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
+            ],
+            response_types: vec!["code".into(), "code id_token".into()],
+            scopes: vec![
+                "openid".into(),
+                "accounts".into(),
+                "payments".into(),
+                "fundsconfirmations".into(),
+            ],
+            allow_test_software_in_production: false,
+            ssa_single_use: false,
+            software_jwks_hosts: Vec::new(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cli;
 pub mod clients;
 pub mod config;
+pub mod dcr;
 pub mod domain;
 pub mod email;
 pub mod forms;

@@ -67,6 +67,8 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         .ok_or_else(|| anyhow!("oauth.token_signing_alg must be ES256 or PS256"))?;
     let keys = KeyRing::load(&db, &clock, alg, settings.oauth.access_token_ttl).await?;
     let outbound = Outbound::new(&settings.outbound, &settings.data_dir).map_err(|e| anyhow!(e))?;
+    let directories =
+        crate::dcr::trust::Directories::load(&settings, None).map_err(|e| anyhow!(e))?;
     Ok(AppState {
         db,
         clock,
@@ -77,6 +79,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         keys,
         outbound,
         client_jwks: Default::default(),
+        directories: Arc::new(directories),
     })
 }
 

@@ -3,6 +3,7 @@
 
 use crate::accounts::Hasher;
 use crate::config::Settings;
+use crate::dcr::trust::Directories;
 use crate::domain::Clock;
 use crate::email::Mailer;
 use crate::oauth::jwks_cache::JwksCache;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub outbound: Outbound,
     /// Clients' fetched key sets.
     pub client_jwks: JwksCache,
+    /// Trusted software statement issuers.
+    pub directories: Arc<Directories>,
 }
 
 impl AppState {

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_core;
 mod m20261126_000002_create_applications_clients;
 mod m20261126_000003_create_signing_keys_and_jti;
+mod m20261126_000004_add_directory_org_id;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_core::Migration),
             Box::new(m20261126_000002_create_applications_clients::Migration),
             Box::new(m20261126_000003_create_signing_keys_and_jti::Migration),
+            Box::new(m20261126_000004_add_directory_org_id::Migration),
         ]
     }
 }

@@ -26,6 +26,8 @@ pub struct OrganisationRecord {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// Its `org_id` in a trusted directory, when known from a software statement.
+    pub directory_org_id: Option<String>,
 }
 
 fn from_model(m: org::Model) -> Result<OrganisationRecord, StoreError> {
@@ -37,6 +39,7 @@ fn from_model(m: org::Model) -> Result<OrganisationRecord, StoreError> {
             .map_err(|e| StoreError::Malformed(e.to_string()))?,
         created_at: m.created_at,
         updated_at: m.updated_at,
+        directory_org_id: m.directory_org_id,
     })
 }
 
@@ -49,6 +52,7 @@ pub async fn insert(c: &impl ConnectionTrait, r: &OrganisationRecord) -> Result<
         profile: Set(serde_json::Value::Object(r.profile.clone()).to_string()),
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
+        directory_org_id: Set(r.directory_org_id.clone()),
     };
     Entity::insert(am).exec_without_returning(c).await?;
     Ok(())
@@ -129,4 +133,17 @@ pub async fn list(
         .map(from_model)
         .collect::<Result<_, _>>()?;
     Ok((rows, total))
+}
+
+/// The organisation known by this directory `org_id`.
+pub async fn find_by_directory_id(
+    c: &impl ConnectionTrait,
+    org_id: &str,
+) -> Result<Option<OrganisationRecord>, StoreError> {
+    Entity::find()
+        .filter(org::Column::DirectoryOrgId.eq(org_id))
+        .one(c)
+        .await?
+        .map(from_model)
+        .transpose()
 }

@@ -141,6 +141,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
         profile: values,
         created_at: now,
         updated_at: now,
+        directory_org_id: None,
     };
     store::organisations::insert(&tx, &org).await?;
     let user = UserRecord {

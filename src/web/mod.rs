@@ -91,6 +91,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/static/onramp.css", web::get().to(stylesheet))
         .route("/static/onramp.js", web::get().to(script))
+        .configure(api::dcr::routes)
         .configure(portal::routes)
         .configure(admin::routes)
         .default_service(web::to(|| async {

@@ -13,6 +13,7 @@ pub struct Model {
     pub profile: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub directory_org_id: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

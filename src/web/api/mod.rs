@@ -1,6 +1,7 @@
 //! Machine-facing endpoints: health, discovery and JWKS, the token and introspection endpoints,
 //! and the sandbox API.
 
+pub mod dcr;
 pub mod discovery;
 pub mod health;
 pub mod introspect;

@@ -1,0 +1,335 @@
+//! Register, read, update and delete, each in one transaction, into the one client store: the
+//! organisation is found by the statement's `org_id` or created from its claims; every
+//! registration is an application of its own with one client (`origin = dcr`, decision 16).
+
+use super::request::{self, Request};
+use super::{DcrError, Version, binding, policy, response};
+use crate::audit;
+use crate::clients::service::{self as clients, StatusChange};
+use crate::clients::{AuthMethod, ClientStatus, Origin};
+use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId};
+use crate::oauth::token;
+use crate::state::AppState;
+use crate::store::applications::ApplicationRecord;
+use crate::store::clients::ClientRecord;
+use crate::store::organisations::OrganisationRecord;
+use crate::store::{self, ConnectionTrait};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Map, Value, json};
+
+/// The organisation of the statement: found by `org_id`, or created from its claims.
+async fn organisation(
+    c: &impl ConnectionTrait,
+    req: &Request,
+    now: DateTime<Utc>,
+) -> Result<OrganisationRecord, DcrError> {
+    let ssa = &req.ssa;
+    if let Some(org) = store::organisations::find_by_directory_id(c, ssa.org_id()).await? {
+        if org.status != "active" {
+            return Err(DcrError::Unapproved(format!(
+                "Organisation {} is {} at this bank, so it cannot register software.",
+                ssa.org_id(),
+                org.status
+            )));
+        }
+        return Ok(org);
+    }
+    let mut profile = Map::new();
+    profile.insert(
+        "legal_name".into(),
+        json!(ssa.str("org_name").unwrap_or(ssa.org_id())),
+    );
+    profile.insert("roles".into(), json!(ssa.roles()));
+    profile.insert("directory_org_id".into(), json!(ssa.org_id()));
+    if let Some(ca) = ssa.claims.get("organisation_competent_authority_claims") {
+        profile.insert(
+            "competent_authority".into(),
+            ca.get("authority_id").cloned().unwrap_or(Value::Null),
+        );
+        profile.insert(
+            "authorisation_number".into(),
+            ca.get("registration_id").cloned().unwrap_or(Value::Null),
+        );
+    }
+    let org = OrganisationRecord {
+        id: OrganisationId::new(),
+        legal_name: ssa.str("org_name").unwrap_or(ssa.org_id()).to_string(),
+        status: "active".into(),
+        profile,
+        created_at: now,
+        updated_at: now,
+        directory_org_id: Some(ssa.org_id().to_string()),
+    };
+    store::organisations::insert(c, &org).await?;
+    audit::record(
+        c,
+        audit::Event {
+            actor: &Actor::System,
+            action: "organisation.created_from_ssa",
+            subject_type: "organisation",
+            subject_id: org.id.to_string(),
+            organisation: Some(org.id),
+            detail: json!({ "org_id": ssa.org_id(), "issuer": ssa.str("iss") }),
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(org)
+}
+
+fn https(v: Option<&str>) -> Option<String> {
+    v.filter(|u| u.starts_with("https://")).map(str::to_string)
+}
+
+fn application_of(
+    req: &Request,
+    meta: &Map<String, Value>,
+    org: OrganisationId,
+    id: ApplicationId,
+    now: DateTime<Utc>,
+) -> ApplicationRecord {
+    let ssa = &req.ssa;
+    let str_of = |k: &str| meta.get(k).and_then(Value::as_str).map(str::to_string);
+    ApplicationRecord {
+        id,
+        organisation_id: org,
+        name: str_of("client_name").unwrap_or_else(|| ssa.software_id().to_string()),
+        description: ssa
+            .str("software_client_description")
+            .unwrap_or_default()
+            .to_string(),
+        logo_uri: https(ssa.str("software_logo_uri")),
+        redirect_uris: meta
+            .get("redirect_uris")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|u| u.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        auth_method: str_of("token_endpoint_auth_method").unwrap_or_default(),
+        jwks_uri: str_of("jwks_uri"),
+        jwks: None,
+        tls_subject_dn: str_of("tls_client_auth_subject_dn"),
+        scopes: str_of("scope")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+        status: "active".into(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn stored_metadata(req: &Request, mut meta: Map<String, Value>) -> Value {
+    meta.insert("software_statement".into(), json!(req.ssa.token));
+    meta.insert("ssa_claims".into(), Value::Object(req.ssa.claims.clone()));
+    Value::Object(meta)
+}
+
+async fn checked(
+    st: &AppState,
+    version: Version,
+    body: &str,
+    cert: Option<&[u8]>,
+) -> Result<(Request, Map<String, Value>), DcrError> {
+    let req = request::verify(st, body).await?;
+    let meta = policy::validate(&req.claims, &req.ssa, &st.settings.dcr, version)?;
+    let dn = meta
+        .get("tls_client_auth_subject_dn")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    binding::check(st, &req.ssa, cert, dn.as_deref()).await?;
+    Ok((req, meta))
+}
+
+/// `POST /register`: a new client; the response JSON.
+pub async fn register(
+    st: &AppState,
+    version: Version,
+    body: &str,
+    cert: Option<&[u8]>,
+    ip: Option<String>,
+) -> Result<Value, DcrError> {
+    let (req, meta) = checked(st, version, body, cert).await?;
+    let now = st.clock.now();
+    let tx = store::begin(&st.db).await?;
+    let org = organisation(&tx, &req, now).await?;
+    let app = application_of(&req, &meta, org.id, ApplicationId::new(), now);
+    store::applications::insert(&tx, &app).await?;
+    let client = ClientRecord {
+        client_id: ClientId::generate(),
+        application_id: app.id,
+        organisation_id: org.id,
+        environment: req.ssa.environment.as_str().into(),
+        origin: Origin::Dcr.as_str().into(),
+        auth_method: app.auth_method.clone(),
+        metadata: stored_metadata(&req, meta),
+        status: ClientStatus::Active.as_str().into(),
+        status_before_suspension: None,
+        secret_hash: None,
+        secret_hint: None,
+        secret_created_at: None,
+        previous_secret_hash: None,
+        previous_secret_expires_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    store::clients::insert(&tx, &client).await?;
+    let actor = Actor::System;
+    let secret = if AuthMethod::parse(&client.auth_method).is_some_and(AuthMethod::uses_secret) {
+        Some(
+            clients::new_secret(&tx, &client, Duration::zero(), &actor, now)
+                .await
+                .map_err(|e| DcrError::Server(format!("{e:?}")))?,
+        )
+    } else {
+        None
+    };
+    audit::record(
+        &tx,
+        audit::Event {
+            actor: &actor,
+            action: "client.registered",
+            subject_type: "client",
+            subject_id: client.client_id.to_string(),
+            organisation: Some(org.id),
+            detail: json!({ "software_id": req.ssa.software_id(), "issuer": req.ssa.str("iss"), "environment": client.environment }),
+            ip,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(response::of(&client, secret.as_ref().map(|s| s.expose())))
+}
+
+/// The DCR client a management call names, authorised by that client's own access token over
+/// the same certificate (decisions 9 and 20).
+pub async fn authorise(
+    st: &AppState,
+    id: &str,
+    bearer: Option<&str>,
+    cert: Option<&[u8]>,
+) -> Result<ClientRecord, DcrError> {
+    let token = bearer.ok_or(DcrError::MissingToken)?;
+    let at = token::verify(st, token, cert)
+        .await
+        .map_err(|e| DcrError::InvalidToken(format!("The access token is not valid: {}.", e.0)))?;
+    if at.client.client_id.as_str() != id {
+        return Err(DcrError::InvalidToken(
+            "The access token was issued to another client.".into(),
+        ));
+    }
+    if at.client.origin != Origin::Dcr.as_str() {
+        return Err(DcrError::InvalidToken(
+            "This client was not registered through DCR.".into(),
+        ));
+    }
+    Ok(at.client)
+}
+
+/// `GET /register/{id}`.
+pub async fn read(
+    st: &AppState,
+    id: &str,
+    bearer: Option<&str>,
+    cert: Option<&[u8]>,
+) -> Result<Value, DcrError> {
+    let client = authorise(st, id, bearer, cert).await?;
+    Ok(response::of(&client, None))
+}
+
+/// `PUT /register/{id}`: the same checks as a registration; the software may not change; tokens
+/// stay valid.
+pub async fn update(
+    st: &AppState,
+    version: Version,
+    id: &str,
+    bearer: Option<&str>,
+    cert: Option<&[u8]>,
+    body: &str,
+    ip: Option<String>,
+) -> Result<Value, DcrError> {
+    let client = authorise(st, id, bearer, cert).await?;
+    let (req, meta) = checked(st, version, body, cert).await?;
+    if let Some(asked) = req.claims.get("client_id")
+        && asked.as_str() != Some(id)
+    {
+        return Err(DcrError::Metadata(
+            "client_id in the request does not match the client in the URL.".into(),
+        ));
+    }
+    let stored_software = client
+        .metadata
+        .get("software_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if stored_software != req.ssa.software_id() {
+        return Err(DcrError::Metadata(
+            "software_id cannot change: register the other software separately.".into(),
+        ));
+    }
+    let now = st.clock.now();
+    let tx = store::begin(&st.db).await?;
+    let mut app = application_of(
+        &req,
+        &meta,
+        client.organisation_id,
+        client.application_id,
+        now,
+    );
+    if let Some(old) = store::applications::get(&tx, client.application_id).await? {
+        app.created_at = old.created_at;
+    }
+    store::applications::update(&tx, &app).await?;
+    let metadata = stored_metadata(&req, meta);
+    store::clients::set_metadata(&tx, &client.client_id, &app.auth_method, &metadata, now).await?;
+    audit::record(
+        &tx,
+        audit::Event {
+            actor: &Actor::System,
+            action: "client.updated_by_dcr",
+            subject_type: "client",
+            subject_id: client.client_id.to_string(),
+            organisation: Some(client.organisation_id),
+            detail: json!({ "software_id": req.ssa.software_id() }),
+            ip,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let updated = store::clients::get(&st.db, &client.client_id)
+        .await?
+        .ok_or_else(|| DcrError::Server("client vanished".into()))?;
+    Ok(response::of(&updated, None))
+}
+
+/// `DELETE /register/{id}`: the client is revoked (so are its tokens) and its application
+/// deleted.
+pub async fn delete(
+    st: &AppState,
+    id: &str,
+    bearer: Option<&str>,
+    cert: Option<&[u8]>,
+    ip: Option<String>,
+) -> Result<(), DcrError> {
+    let client = authorise(st, id, bearer, cert).await?;
+    let now = st.clock.now();
+    let tx = store::begin(&st.db).await?;
+    let change = StatusChange {
+        to: ClientStatus::Revoked,
+        comment: "deleted through DCR",
+        ip,
+    };
+    clients::change_status(&tx, &client, change, &Actor::System, now)
+        .await
+        .map_err(|e| DcrError::Server(format!("{e:?}")))?;
+    store::applications::set_status(&tx, client.application_id, "deleted", now).await?;
+    tx.commit().await?;
+    Ok(())
+}
