@@ -65,23 +65,22 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        // One writer at a time is SQLite's rule; a small pool avoids lock storms.
-        opts.max_connections(4).min_connections(1);
+        // Every pooled connection gets the pragmas (they are per connection, except the
+        // journal mode): WAL, commits that survive a process crash without an fsync each
+        // (synchronous = NORMAL), a 5 s wait on a busy database, foreign keys on.
+        use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+        opts.max_connections(4)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+            });
     } else {
         opts.max_connections(16);
     }
-    let db = Database::connect(opts).await?;
-    if url.starts_with("sqlite:") {
-        for pragma in [
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = NORMAL",
-            "PRAGMA busy_timeout = 5000",
-            "PRAGMA foreign_keys = ON",
-        ] {
-            db.execute_unprepared(pragma).await?;
-        }
-    }
-    Ok(db)
+    Ok(Database::connect(opts).await?)
 }
 
 /// Applies every pending migration.

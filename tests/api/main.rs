@@ -11,6 +11,7 @@ mod architecture;
 mod bench;
 mod browser;
 mod console;
+mod dcr;
 mod helpers;
 mod isolation;
 mod oauth;

@@ -2,6 +2,7 @@
 //! assertions.
 
 mod app;
+pub mod dcr;
 mod pki;
 mod visitor;
 

@@ -1,0 +1,302 @@
+//! Dynamic Client Registration over real mTLS: the happy path, management with the client's own
+//! token, and the one client store seen from the portal and the console.
+
+use crate::helpers::dcr::*;
+
+use onramp::domain::AdminRole;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn a_registration_creates_the_organisation_and_a_dcr_client_that_gets_tokens() {
+    let d = Dcr::start().await;
+    let body = d.register().await;
+    let id = body["client_id"].as_str().unwrap().to_string();
+    assert!(body["client_id_issued_at"].is_i64(), "an integer: {body}");
+    assert_eq!(body["token_endpoint_auth_method"], "private_key_jwt");
+    assert_eq!(body["redirect_uris"], json!(["https://tpp.example/cb"]));
+    assert_eq!(body["response_types"], json!(["code id_token"]));
+    assert_eq!(body["software_id"], SOFTWARE_ID);
+    assert_eq!(
+        body["org_id"], ORG_ID,
+        "SSA claims are flattened into the response"
+    );
+    assert!(body["software_statement"].is_string());
+    for hidden in ["iss", "iat", "exp", "aud", "jti"] {
+        assert!(body.get(hidden).is_none(), "{hidden} is not echoed");
+    }
+    let token = d.token_for(&id).await;
+    let r = d
+        .http(true)
+        .get(format!(
+            "{}/sandbox/open-banking/v3.1/aisp/accounts",
+            d.base()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "a sandbox-directory client reaches the sandbox API"
+    );
+    let client =
+        onramp::store::clients::get(&d.app.state.db, &onramp::domain::ClientId(id.clone()))
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        (client.origin.as_str(), client.environment.as_str()),
+        ("dcr", "sandbox")
+    );
+
+    // A second registration of the same organisation reuses it.
+    d.register().await;
+    let orgs = onramp::store::organisations::list(
+        &d.app.state.db,
+        None,
+        Some("Acme TPP"),
+        onramp::store::Page::new(1, 10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(orgs.1, 1);
+}
+
+#[tokio::test]
+async fn get_put_and_delete_need_the_clients_own_token_over_the_same_certificate() {
+    let d = Dcr::start().await;
+    let id = d.register().await["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = d.register().await["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = d.token_for(&id).await;
+    let url = format!("{}/register/{id}", d.base());
+    let http = d.http(true);
+
+    let r = http.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 401, "no token");
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let r = http.get(&url).bearer_auth("").send().await.unwrap();
+    assert_eq!(r.status(), 401, "empty token");
+    let r = http
+        .get(&url)
+        .bearer_auth(d.token_for(&other).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "another client's token");
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
+    let r = http.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["client_id"], id.as_str());
+    let r = d
+        .http(false)
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "a bound token without its certificate");
+    let r = http
+        .get(format!("{}/register/unknown-client", d.base()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "unknown client");
+
+    // PUT keeps the token valid and may narrow the redirect URIs.
+    let put = d.request(|c| {
+        c.insert("redirect_uris".into(), json!(["https://tpp.example/cb2"]));
+    });
+    let r = http
+        .put(&url)
+        .bearer_auth(&token)
+        .header("Content-Type", "application/jwt")
+        .body(put)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["redirect_uris"],
+        json!(["https://tpp.example/cb2"])
+    );
+    assert_eq!(
+        http.get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "PUT keeps tokens"
+    );
+    let wrong_id = d.request(|c| {
+        c.insert("client_id".into(), json!(other));
+    });
+    let r = http
+        .put(&url)
+        .bearer_auth(&token)
+        .header("Content-Type", "application/jwt")
+        .body(wrong_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "body client_id ≠ path");
+
+    // DELETE: 204, then 401 everywhere and invalid_client at /token.
+    let r = http.delete(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        http.get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        http.delete(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let now = d.app.state.clock.now().timestamp();
+    let aud = format!("{}/token", d.base());
+    let assertion = d.software_key.sign("JWT", &json!({ "iss": id, "sub": id, "aud": aud, "iat": now, "exp": now + 300, "jti": "after-delete" })).unwrap();
+    let r = http
+        .post(&aud)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", assertion.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_client");
+}
+
+#[tokio::test]
+async fn other_methods_get_405_with_allow_and_bodies_must_be_jwts() {
+    let d = Dcr::start().await;
+    let http = d.http(true);
+    let r = http
+        .get(format!("{}/register", d.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    let r = http
+        .post(format!("{}/register/abc", d.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET, PUT, DELETE");
+    for ct in ["application/json", "text/plain"] {
+        let r = http
+            .post(format!("{}/register", d.base()))
+            .header("Content-Type", ct)
+            .body(d.request(|_| {}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{ct}");
+        assert_eq!(r.headers()["content-type"], "application/json");
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["error"],
+            "invalid_client_metadata"
+        );
+    }
+    let r = http
+        .post(format!("{}/register", d.base()))
+        .header("Content-Type", "application/jose; charset=utf-8")
+        .body(d.request(|_| {}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "application/jose with parameters is fine");
+    let big = "a".repeat(70 * 1024);
+    let (status, _) = d.post("/register", &big).await;
+    assert_eq!(status, 413);
+}
+
+#[tokio::test]
+async fn a_registration_without_a_client_certificate_is_invalid_client() {
+    let d = Dcr::start().await;
+    let r = d
+        .http(false)
+        .post(format!("{}/register", d.base()))
+        .header("Content-Type", "application/jwt")
+        .body(d.request(|_| {}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_client");
+}
+
+#[tokio::test]
+async fn a_dcr_client_is_visible_and_suspendable_in_the_console() {
+    let d = Dcr::start().await;
+    let id = d.register().await["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, approver) = d.app.admin(AdminRole::Approver).await;
+    let list = approver.get_html("/admin/clients?origin=dcr").await;
+    assert!(list.contains(&id) && list.contains("Acme TPP Ltd"));
+    let page = approver.get_html(&format!("/admin/clients/{id}")).await;
+    assert!(
+        page.contains("client.registered"),
+        "the client's history shows the DCR call"
+    );
+    let r = approver
+        .post_form(
+            &format!("/admin/clients/{id}/status"),
+            &[("action", "suspend"), ("comment", "Review")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let token = {
+        let now = d.app.state.clock.now().timestamp();
+        let aud = format!("{}/token", d.base());
+        let a = d.software_key.sign("JWT", &json!({ "iss": id, "sub": id, "aud": aud, "iat": now, "exp": now + 300, "jti": "susp" })).unwrap();
+        d.http(true)
+            .post(aud)
+            .form(&[
+                ("grant_type", "client_credentials"),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", a.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(token, 401, "a suspended DCR client gets no token");
+}
