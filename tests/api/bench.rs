@@ -190,9 +190,32 @@ end
     )
     .unwrap();
 
+    // ONRAMP_BENCH_PROFILE=secret|jwt records a CPU profile of the server during that run
+    // (perf with the cpu-clock event) into /tmp/onramp-<run>.perf.data.
+    let profile = std::env::var("ONRAMP_BENCH_PROFILE").ok();
+    let perf = |run: &str| {
+        (profile.as_deref() == Some(run)).then(|| {
+            Command::new("perf")
+                .args(["record", "-e", "cpu-clock", "-F", "999", "-g", "-o"])
+                .arg(format!("/tmp/onramp-{run}.perf.data"))
+                .args(["-p", &pid.to_string(), "--", "sleep", &seconds.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("perf is installed (apt-get install linux-perf)")
+        })
+    };
     let baseline = wrk(&format!("{base}/healthz"), None, seconds);
+    let recording = perf("secret");
     let secret_run = wrk(&token_url, Some(&basic_lua), seconds);
+    if let Some(mut p) = recording {
+        let _ = p.wait();
+    }
+    let recording = perf("jwt");
     let jwt_run = wrk(&token_url, Some(&jwt_lua), seconds);
+    if let Some(mut p) = recording {
+        let _ = p.wait();
+    }
     let peak_kib = rss_kib(pid, "VmHWM:");
 
     println!("\n/token over loopback, 64 connections, {seconds} s each, release build, wrk -t2");
