@@ -73,11 +73,11 @@ pub fn check_redirect_uri(raw: &str, localhost_ok: bool) -> Result<String, Strin
         return Err(format!("“{raw}” must not contain a fragment (#…)."));
     }
     match u.scheme() {
-        "https" if u.host().is_some() => Ok(u.to_string()),
-        "http" if is_localhost(&u) && localhost_ok => Ok(u.to_string()),
-        "http" if is_localhost(&u) => Err(format!(
-            "“{raw}”: http://localhost is allowed in the sandbox only."
+        _ if is_localhost(&u) && !localhost_ok => Err(format!(
+            "“{raw}”: localhost is allowed in the sandbox only."
         )),
+        "https" if u.host().is_some() => Ok(u.to_string()),
+        "http" if is_localhost(&u) => Ok(u.to_string()),
         _ => Err(format!("“{raw}” must use https://.")),
     }
 }

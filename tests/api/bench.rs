@@ -190,9 +190,9 @@ end
     )
     .unwrap();
 
-    // ONRAMP_BENCH_PROFILE=secret|jwt records a CPU profile of the server during that run
+    // BENCH_PROFILE=secret|jwt records a CPU profile of the server during that run
     // (perf with the cpu-clock event) into /tmp/onramp-<run>.perf.data.
-    let profile = std::env::var("ONRAMP_BENCH_PROFILE").ok();
+    let profile = std::env::var("BENCH_PROFILE").ok();
     let perf = |run: &str| {
         (profile.as_deref() == Some(run)).then(|| {
             Command::new("perf")

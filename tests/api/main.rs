@@ -12,6 +12,7 @@ mod bench;
 mod browser;
 mod console;
 mod dcr;
+mod dcr_rules;
 mod helpers;
 mod isolation;
 mod oauth;

@@ -219,7 +219,7 @@ async fn the_light_pattern_asks_for_the_rest_at_production_time() {
     assert!(
         tpp.get_html(&app_path)
             .await
-            .contains("http://localhost is allowed in the sandbox only")
+            .contains("localhost is allowed in the sandbox only")
     );
     let edit = [
         ("name", "Tiny app"),
