@@ -80,6 +80,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         outbound,
         client_jwks: Default::default(),
         directories: Arc::new(directories),
+        client_cache: Default::default(),
     })
 }
 

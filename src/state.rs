@@ -6,6 +6,7 @@ use crate::config::Settings;
 use crate::dcr::trust::Directories;
 use crate::domain::Clock;
 use crate::email::Mailer;
+use crate::oauth::client_cache::ClientCache;
 use crate::oauth::jwks_cache::JwksCache;
 use crate::oauth::keyring::KeyRing;
 use crate::oauth::outbound::Outbound;
@@ -36,9 +37,16 @@ pub struct AppState {
     pub client_jwks: JwksCache,
     /// Trusted software statement issuers.
     pub directories: Arc<Directories>,
+    /// Client records for the token endpoint.
+    pub client_cache: ClientCache,
 }
 
 impl AppState {
+    /// Call after committing a change to clients or organisations.
+    pub fn clients_changed(&self) {
+        self.client_cache.invalidate();
+    }
+
     /// An absolute link to a portal path.
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.settings.base_url(), path)

@@ -171,6 +171,7 @@ pub async fn create(
         .await?
         .ok_or(ApplicationError::NotFound)?;
     tx.commit().await?;
+    st.clients_changed();
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(app)
 }
@@ -213,6 +214,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    st.clients_changed();
     Ok(app)
 }
 
@@ -252,5 +254,6 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
+    st.clients_changed();
     Ok(())
 }

@@ -239,6 +239,7 @@ pub async fn change_status_now(
     }
     change_status(&tx, &client, change, actor, st.clock.now()).await?;
     tx.commit().await?;
+    st.clients_changed();
     Ok(client)
 }
 

@@ -204,6 +204,7 @@ pub async fn register(
     )
     .await?;
     tx.commit().await?;
+    st.clients_changed();
     Ok(response::of(&client, secret.as_ref().map(|s| s.expose())))
 }
 
@@ -303,6 +304,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    st.clients_changed();
     let updated = store::clients::get(&st.db, &client.client_id)
         .await?
         .ok_or_else(|| DcrError::Server("client vanished".into()))?;
@@ -331,5 +333,6 @@ pub async fn delete(
         .map_err(|e| DcrError::Server(format!("{e:?}")))?;
     store::applications::set_status(&tx, client.application_id, "deleted", now).await?;
     tx.commit().await?;
+    st.clients_changed();
     Ok(())
 }

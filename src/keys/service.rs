@@ -131,6 +131,7 @@ pub async fn request_sandbox(
         _ => None,
     };
     tx.commit().await?;
+    st.clients_changed();
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(Issued { client, secret })
 }
@@ -210,6 +211,7 @@ pub async fn request_production(
     )
     .await?;
     tx.commit().await?;
+    st.clients_changed();
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(())
 }
@@ -249,6 +251,7 @@ pub async fn new_secret(
             other => other.into(),
         })?;
     tx.commit().await?;
+    st.clients_changed();
     Ok((client, secret))
 }
 
@@ -269,5 +272,6 @@ pub async fn revoke(
     };
     clients::change_status(&tx, &client, change, actor, st.clock.now()).await?;
     tx.commit().await?;
+    st.clients_changed();
     Ok(client)
 }

@@ -4,6 +4,7 @@
 //! the web layer hands in the form, the Authorization header and the client certificate.
 
 pub mod client_auth;
+pub mod client_cache;
 pub mod dn;
 mod error;
 pub mod grants;

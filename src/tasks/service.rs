@@ -178,6 +178,7 @@ pub async fn decide(
         .unwrap_or(org);
     enter_state(&tx, st, wf, &mut inst, &org, comment, seq, &mut queued).await?;
     tx.commit().await?;
+    st.clients_changed();
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(inst)
 }

@@ -59,5 +59,6 @@ pub async fn set_suspended(
     )
     .await?;
     tx.commit().await?;
+    st.clients_changed();
     Ok(clients)
 }

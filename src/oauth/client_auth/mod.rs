@@ -9,7 +9,7 @@ use super::OAuthError;
 use crate::clients::{AuthMethod, ClientStatus};
 use crate::domain::ClientId;
 use crate::state::AppState;
-use crate::store::{self, clients::ClientRecord};
+use crate::store::clients::ClientRecord;
 
 /// What the web layer hands over.
 pub struct Credentials<'a> {
@@ -86,7 +86,9 @@ pub async fn authenticate(st: &AppState, c: &Credentials<'_>) -> Result<Authenti
     {
         return Err(bad("client_id does not match the authenticated client."));
     }
-    let client = store::clients::get(&st.db, &ClientId(claimed.clone()))
+    let client = st
+        .client_cache
+        .get(&st.db, &ClientId(claimed.clone()))
         .await?
         .ok_or_else(|| bad("Unknown client or wrong credentials."))?;
     if client.status != ClientStatus::Active.as_str() {
