@@ -63,6 +63,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         settings.security.argon2_iterations,
     )
     .map_err(|e| anyhow!("invalid [security] argon2 settings: {e}"))?;
+    let settings_is_sqlite = settings.database_url.starts_with("sqlite:");
     let alg = crate::jose::Alg::parse(&settings.oauth.token_signing_alg)
         .ok_or_else(|| anyhow!("oauth.token_signing_alg must be ES256 or PS256"))?;
     let keys = KeyRing::load(&db, &clock, alg, settings.oauth.access_token_ttl).await?;
@@ -81,6 +82,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         client_jwks: Default::default(),
         directories: Arc::new(directories),
         client_cache: Default::default(),
+        sqlite_writes: settings_is_sqlite.then(Default::default),
     })
 }
 

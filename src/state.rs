@@ -39,6 +39,9 @@ pub struct AppState {
     pub directories: Arc<Directories>,
     /// Client records for the token endpoint.
     pub client_cache: ClientCache,
+    /// On SQLite, hot single-row writes (used JWT ids) queue here instead of meeting SQLite's
+    /// lock and sleeping in its busy handler; `None` on PostgreSQL.
+    pub sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl AppState {

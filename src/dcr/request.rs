@@ -152,6 +152,10 @@ async fn check_replay(st: &AppState, jws: &Jws, ssa: &Ssa) -> Result<(), DcrErro
         .timestamp_opt(exp, 0)
         .single()
         .unwrap_or_else(|| st.clock.now());
+    let _queued = match &st.sqlite_writes {
+        Some(gate) => Some(gate.lock().await),
+        None => None,
+    };
     if !store::jti::use_once(&st.db, &format!("dcr:{}", ssa.software_id()), jti, until).await? {
         return Err(metadata(
             "This registration request's jti was already used: sign a new request.",

@@ -112,6 +112,10 @@ pub async fn verify(
         .timestamp_opt(exp + SKEW_SECONDS, 0)
         .single()
         .unwrap_or_else(|| st.clock.now());
+    let _queued = match &st.sqlite_writes {
+        Some(gate) => Some(gate.lock().await),
+        None => None,
+    };
     if !store::jti::use_once(&st.db, &format!("client:{id}"), jti, until).await? {
         return Err(bad("client_assertion: this jti was already used."));
     }
