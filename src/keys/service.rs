@@ -9,8 +9,10 @@ use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId, PlainToken};
 use crate::email::outbox::{self, Queued};
 use crate::forms::{FieldErrors, Submission};
 use crate::state::AppState;
+use crate::store::applications::ApplicationRecord;
 use crate::store::clients::ClientRecord;
-use crate::store::{self, ConnectionTrait};
+use crate::store::organisations::OrganisationRecord;
+use crate::store::{self, ConnectionTrait, DatabaseTransaction};
 use crate::tasks::service::Subject;
 use chrono::Duration;
 
@@ -77,6 +79,39 @@ async fn check_can_request(
     Ok(())
 }
 
+/// Opens the transaction of a key request: the application is the organisation's and approved,
+/// the organisation is active, the application's settings suit `env`, and it has neither keys
+/// nor an open request there.
+async fn open_request(
+    st: &AppState,
+    org: OrganisationId,
+    app_id: ApplicationId,
+    env: Environment,
+) -> Result<(DatabaseTransaction, ApplicationRecord, OrganisationRecord), KeyError> {
+    let tx = store::begin(&st.db).await?;
+    let app = get_for_org(&tx, org, app_id).await?;
+    let org_rec = store::organisations::get(&tx, org)
+        .await?
+        .ok_or(KeyError::NotFound)?;
+    if org_rec.status != "active" {
+        return Err(KeyError::Refused(format!(
+            "Your organisation is {}: keys cannot be requested.",
+            org_rec.status
+        )));
+    }
+    if app.status != "active" {
+        return Err(KeyError::Refused(
+            "This application is not approved yet.".into(),
+        ));
+    }
+    let problems = problems_for(&spec_of(&app), env, &st.settings.keys.methods(env));
+    if let Some(p) = problems.into_iter().next() {
+        return Err(KeyError::Refused(p));
+    }
+    check_can_request(st, &tx, app.id, env).await?;
+    Ok((tx, app, org_rec))
+}
+
 /// Asks for sandbox keys: the `sandbox-keys` workflow normally approves at once, and the client
 /// (with its secret, for secret-based methods) comes back to be shown once.
 pub async fn request_sandbox(
@@ -89,25 +124,7 @@ pub async fn request_sandbox(
         .workflows
         .get(SANDBOX_WORKFLOW)
         .ok_or_else(|| KeyError::Refused("The bank has not configured sandbox keys.".into()))?;
-    let tx = store::begin(&st.db).await?;
-    let app = get_for_org(&tx, org, app_id).await?;
-    if app.status != "active" {
-        return Err(KeyError::Refused(
-            "This application is not approved yet.".into(),
-        ));
-    }
-    let problems = problems_for(
-        &spec_of(&app),
-        Environment::Sandbox,
-        &st.settings.keys.methods(Environment::Sandbox),
-    );
-    if let Some(p) = problems.into_iter().next() {
-        return Err(KeyError::Refused(p));
-    }
-    check_can_request(st, &tx, app.id, Environment::Sandbox).await?;
-    let org_rec = store::organisations::get(&tx, org)
-        .await?
-        .ok_or(KeyError::NotFound)?;
+    let (tx, app, org_rec) = open_request(st, org, app_id, Environment::Sandbox).await?;
     let mut queued = Queued::default();
     crate::tasks::service::start(
         &tx,
@@ -149,22 +166,7 @@ pub async fn request_production(
         .workflows
         .get(PRODUCTION_WORKFLOW)
         .ok_or_else(|| KeyError::Refused("The bank has not configured production keys.".into()))?;
-    let tx = store::begin(&st.db).await?;
-    let app = get_for_org(&tx, org, app_id).await?;
-    if app.status != "active" {
-        return Err(KeyError::Refused(
-            "This application is not approved yet.".into(),
-        ));
-    }
-    let problems = problems_for(
-        &spec_of(&app),
-        Environment::Production,
-        &st.settings.keys.methods(Environment::Production),
-    );
-    if let Some(p) = problems.into_iter().next() {
-        return Err(KeyError::Refused(p));
-    }
-    check_can_request(st, &tx, app.id, Environment::Production).await?;
+    let (tx, app, org_rec) = open_request(st, org, app_id, Environment::Production).await?;
     let values = wf.form.validate(form).map_err(KeyError::Invalid)?;
     // Roles declared on this form (the light pattern asks for them here) must cover the
     // application's scopes.
@@ -192,9 +194,6 @@ pub async fn request_production(
             return Err(KeyError::Invalid(errors));
         }
     }
-    let org_rec = store::organisations::get(&tx, org)
-        .await?
-        .ok_or(KeyError::NotFound)?;
     let mut queued = Queued::default();
     crate::tasks::service::start(
         &tx,

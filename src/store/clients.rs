@@ -296,13 +296,7 @@ pub async fn search(
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
-        let legal_name = Orgs::find_by_id(m.organisation_id.clone())
-            .select_only()
-            .column(org::Column::LegalName)
-            .into_tuple::<String>()
-            .one(c)
-            .await?
-            .unwrap_or_default();
+        let legal_name = super::organisations::legal_name(c, &m.organisation_id).await?;
         out.push(ClientRow {
             client: from_model(m)?,
             legal_name,

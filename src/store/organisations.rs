@@ -147,3 +147,14 @@ pub async fn find_by_directory_id(
         .map(from_model)
         .transpose()
 }
+
+/// An organisation's legal name by stored id (empty when unknown), for listing rows.
+pub(super) async fn legal_name(c: &impl ConnectionTrait, id: &str) -> Result<String, StoreError> {
+    Ok(Entity::find_by_id(id.to_string())
+        .select_only()
+        .column(org::Column::LegalName)
+        .into_tuple::<String>()
+        .one(c)
+        .await?
+        .unwrap_or_default())
+}

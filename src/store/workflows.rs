@@ -1,7 +1,6 @@
 //! Workflow instances and their append-only events. A state change is guarded by the instance's
 //! version, and events are unique per (instance, step), so that a step applies at most once.
 
-use super::entities::organisations::{self as org, Entity as Orgs};
 use super::entities::workflow_events::{self as event, Entity as Events};
 use super::entities::workflow_instances::{self as inst, Entity as Instances};
 use super::error::parse_id;
@@ -261,13 +260,7 @@ pub async fn inbox(
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
-        let legal_name = Orgs::find_by_id(m.organisation_id.clone())
-            .select_only()
-            .column(org::Column::LegalName)
-            .into_tuple::<String>()
-            .one(c)
-            .await?
-            .unwrap_or_default();
+        let legal_name = super::organisations::legal_name(c, &m.organisation_id).await?;
         out.push(InboxRow {
             instance: from_model(m)?,
             legal_name,
