@@ -60,6 +60,11 @@ async fn suspending_an_organisation_suspends_its_clients_and_reactivating_restor
         303,
         "refused"
     );
+    let page = tpp.get_html(&two).await;
+    assert!(
+        page.contains("Your organisation is suspended: keys cannot be requested."),
+        "the refusal says why"
+    );
 
     let r = approver
         .post_form(
