@@ -300,3 +300,29 @@ async fn a_dcr_client_is_visible_and_suspendable_in_the_console() {
     };
     assert_eq!(token, 401, "a suspended DCR client gets no token");
 }
+
+#[tokio::test]
+async fn the_dcr_page_and_the_openapi_document_name_this_banks_endpoints() {
+    let d = Dcr::start().await;
+    let page = d.app.get_html("/developers/dcr").await;
+    assert!(page.contains(&format!("{}/register", d.base())), "{page}");
+    assert!(page.contains(DIRECTORY), "the trusted directory is listed");
+    assert!(page.contains(ASPSP_ORG_ID), "the aud to use");
+    assert!(page.contains("private_key_jwt") && page.contains("tls_client_auth"));
+    let home = d.app.get_html("/").await;
+    assert!(
+        home.contains("/developers/dcr"),
+        "reachable from the home page"
+    );
+    let doc: Value = reqwest::get(d.app.url("/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["servers"][0]["url"], d.base().as_str());
+    for path in ["/register", "/register/{client_id}", "/token"] {
+        assert!(doc["paths"].get(path).is_some(), "{path}");
+    }
+}

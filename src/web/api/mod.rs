@@ -5,5 +5,6 @@ pub mod dcr;
 pub mod discovery;
 pub mod health;
 pub mod introspect;
+pub mod openapi;
 pub mod sandbox;
 pub mod token;

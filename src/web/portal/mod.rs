@@ -2,6 +2,7 @@
 
 mod apps;
 mod dashboard;
+mod dcr_docs;
 mod keys;
 mod login;
 mod organisation;
@@ -78,7 +79,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/team/invite", web::post().to(team::invite))
         .route("/team/{user_id}/remove", web::post().to(team::remove))
         .route(paths::INVITE, web::get().to(team::accept_form))
-        .route(paths::INVITE, web::post().to(team::accept));
+        .route(paths::INVITE, web::post().to(team::accept))
+        .route("/developers/dcr", web::get().to(dcr_docs::show));
 }
 
 /// A portal-owned input (email, password) drawn like a configured field.
