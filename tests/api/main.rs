@@ -9,6 +9,7 @@ mod admin;
 mod applications;
 mod architecture;
 mod bench;
+mod bench_dcr;
 mod browser;
 mod console;
 mod dcr;
