@@ -45,6 +45,25 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Opens a write transaction. On SQLite it first queues for the process's write gate, so
+    /// that writers wait their turn here instead of sleeping in SQLite's busy handler; drop the
+    /// returned gate once the transaction has committed.
+    pub async fn begin(
+        &self,
+    ) -> Result<
+        (
+            crate::store::DatabaseTransaction,
+            Option<tokio::sync::OwnedMutexGuard<()>>,
+        ),
+        sea_orm::DbErr,
+    > {
+        let gate = match &self.sqlite_writes {
+            Some(g) => Some(g.clone().lock_owned().await),
+            None => None,
+        };
+        Ok((crate::store::begin(&self.db).await?, gate))
+    }
+
     /// Call after committing a change to clients or organisations.
     pub fn clients_changed(&self) {
         self.client_cache.invalidate();

@@ -188,7 +188,7 @@ pub async fn create_admin(
         disabled: false,
         created_at: now,
     };
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     match store::admins::insert(&tx, &rec).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => return Err(AccountError::AdminExists),
@@ -209,6 +209,7 @@ pub async fn create_admin(
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     Ok(rec)
 }
 
@@ -223,7 +224,7 @@ pub async fn request_password_reset(st: &AppState, raw_email: &str) -> Result<()
         max: st.settings.limits.emails_per_address_per_hour,
         window: Duration::hours(1),
     };
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else {
         return Ok(());
     };
@@ -250,6 +251,7 @@ pub async fn request_password_reset(st: &AppState, raw_email: &str) -> Result<()
     let mut queued = Queued::default();
     outbox::queue(&tx, &st.clock, vec![mail], &mut queued).await?;
     tx.commit().await?;
+    drop(gate);
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(())
 }
@@ -274,7 +276,7 @@ pub async fn reset_password(
     if !store::email_tokens::peek(&st.db, &hash_of_token, RESET_PURPOSE, now).await? {
         return Err(AccountError::BadLink);
     }
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     // Validate against the account's email before consuming the link.
     let TokenUse::Used(user_id) =
         store::email_tokens::take(&tx, &hash_of_token, RESET_PURPOSE, now).await?
@@ -310,6 +312,7 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     limits(st, Door::Portal)
         .0
         .clear(&st.db, &user.email)

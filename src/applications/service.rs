@@ -130,7 +130,7 @@ pub async fn create(
     let wf = st.workflows.get(APPLICATION_WORKFLOW).ok_or_else(|| {
         ApplicationError::Refused("The bank has not configured application approval.".into())
     })?;
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let org = active_org(&tx, org_id).await?;
     let spec = validate::validate(input, &context(st, &org)).map_err(ApplicationError::Invalid)?;
     let now = st.clock.now();
@@ -171,6 +171,7 @@ pub async fn create(
         .await?
         .ok_or(ApplicationError::NotFound)?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(app)
@@ -184,7 +185,7 @@ pub async fn update(
     actor: &Actor,
     input: &ClientInput,
 ) -> Result<ApplicationRecord, ApplicationError> {
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let org = active_org(&tx, org_id).await?;
     let mut app = get_for_org(&tx, org.id, id).await?;
     let spec = validate::validate(input, &context(st, &org)).map_err(ApplicationError::Invalid)?;
@@ -214,6 +215,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     Ok(app)
 }
@@ -225,7 +227,7 @@ pub async fn delete(
     id: ApplicationId,
     actor: &Actor,
 ) -> Result<(), ApplicationError> {
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let app = get_for_org(&tx, org_id, id).await?;
     let now = st.clock.now();
     for c in store::clients::for_application(&tx, app.id).await? {
@@ -254,6 +256,7 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     Ok(())
 }

@@ -225,7 +225,7 @@ pub async fn change_status_now(
     change: StatusChange<'_>,
     actor: &Actor,
 ) -> Result<ClientRecord, ClientError> {
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let client = store::clients::get(&tx, id)
         .await?
         .ok_or(ClientError::NotFound)?;
@@ -239,6 +239,7 @@ pub async fn change_status_now(
     }
     change_status(&tx, &client, change, actor, st.clock.now()).await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     Ok(client)
 }

@@ -156,7 +156,7 @@ pub async fn register(
 ) -> Result<Value, DcrError> {
     let (req, meta) = checked(st, version, body, cert).await?;
     let now = st.clock.now();
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let org = organisation(&tx, &req, now).await?;
     let app = application_of(&req, &meta, org.id, ApplicationId::new(), now);
     store::applications::insert(&tx, &app).await?;
@@ -204,6 +204,7 @@ pub async fn register(
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     Ok(response::of(&client, secret.as_ref().map(|s| s.expose())))
 }
@@ -275,7 +276,7 @@ pub async fn update(
         ));
     }
     let now = st.clock.now();
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let mut app = application_of(
         &req,
         &meta,
@@ -304,6 +305,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     let updated = store::clients::get(&st.db, &client.client_id)
         .await?
@@ -322,7 +324,7 @@ pub async fn delete(
 ) -> Result<(), DcrError> {
     let client = authorise(st, id, bearer, cert).await?;
     let now = st.clock.now();
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let change = StatusChange {
         to: ClientStatus::Revoked,
         comment: "deleted through DCR",
@@ -333,6 +335,7 @@ pub async fn delete(
         .map_err(|e| DcrError::Server(format!("{e:?}")))?;
     store::applications::set_status(&tx, client.application_id, "deleted", now).await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     Ok(())
 }

@@ -79,6 +79,9 @@ async fn check_can_request(
     Ok(())
 }
 
+/// The SQLite write gate held with a transaction.
+type Gate = Option<tokio::sync::OwnedMutexGuard<()>>;
+
 /// Opens the transaction of a key request: the application is the organisation's and approved,
 /// the organisation is active, the application's settings suit `env`, and it has neither keys
 /// nor an open request there.
@@ -87,8 +90,16 @@ async fn open_request(
     org: OrganisationId,
     app_id: ApplicationId,
     env: Environment,
-) -> Result<(DatabaseTransaction, ApplicationRecord, OrganisationRecord), KeyError> {
-    let tx = store::begin(&st.db).await?;
+) -> Result<
+    (
+        DatabaseTransaction,
+        Gate,
+        ApplicationRecord,
+        OrganisationRecord,
+    ),
+    KeyError,
+> {
+    let (tx, gate) = st.begin().await?;
     let app = get_for_org(&tx, org, app_id).await?;
     let org_rec = store::organisations::get(&tx, org)
         .await?
@@ -109,7 +120,7 @@ async fn open_request(
         return Err(KeyError::Refused(p));
     }
     check_can_request(st, &tx, app.id, env).await?;
-    Ok((tx, app, org_rec))
+    Ok((tx, gate, app, org_rec))
 }
 
 /// Asks for sandbox keys: the `sandbox-keys` workflow normally approves at once, and the client
@@ -124,7 +135,7 @@ pub async fn request_sandbox(
         .workflows
         .get(SANDBOX_WORKFLOW)
         .ok_or_else(|| KeyError::Refused("The bank has not configured sandbox keys.".into()))?;
-    let (tx, app, org_rec) = open_request(st, org, app_id, Environment::Sandbox).await?;
+    let (tx, gate, app, org_rec) = open_request(st, org, app_id, Environment::Sandbox).await?;
     let mut queued = Queued::default();
     crate::tasks::service::start(
         &tx,
@@ -148,6 +159,7 @@ pub async fn request_sandbox(
         _ => None,
     };
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(Issued { client, secret })
@@ -166,7 +178,7 @@ pub async fn request_production(
         .workflows
         .get(PRODUCTION_WORKFLOW)
         .ok_or_else(|| KeyError::Refused("The bank has not configured production keys.".into()))?;
-    let (tx, app, org_rec) = open_request(st, org, app_id, Environment::Production).await?;
+    let (tx, gate, app, org_rec) = open_request(st, org, app_id, Environment::Production).await?;
     let values = wf.form.validate(form).map_err(KeyError::Invalid)?;
     // Roles declared on this form (the light pattern asks for them here) must cover the
     // application's scopes.
@@ -210,6 +222,7 @@ pub async fn request_production(
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(())
@@ -235,7 +248,7 @@ pub async fn new_secret(
     grace: Duration,
     actor: &Actor,
 ) -> Result<(ClientRecord, PlainToken), KeyError> {
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let client = client_for_org(&tx, org, id).await?;
     if client.status != ClientStatus::Active.as_str() {
         return Err(KeyError::Refused(format!(
@@ -250,6 +263,7 @@ pub async fn new_secret(
             other => other.into(),
         })?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     Ok((client, secret))
 }
@@ -262,7 +276,7 @@ pub async fn revoke(
     actor: &Actor,
     ip: Option<String>,
 ) -> Result<ClientRecord, KeyError> {
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let client = client_for_org(&tx, org, id).await?;
     let change = StatusChange {
         to: ClientStatus::Revoked,
@@ -271,6 +285,7 @@ pub async fn revoke(
     };
     clients::change_status(&tx, &client, change, actor, st.clock.now()).await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     Ok(client)
 }

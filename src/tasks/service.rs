@@ -111,7 +111,7 @@ pub async fn decide(
     actor: &Actor,
     req: StepRequest<'_>,
 ) -> Result<InstanceRecord, TaskError> {
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let mut inst = store::workflows::get_instance(&tx, req.instance)
         .await?
         .ok_or(TaskError::NotFound)?;
@@ -178,6 +178,7 @@ pub async fn decide(
         .unwrap_or(org);
     enter_state(&tx, st, wf, &mut inst, &org, comment, seq, &mut queued).await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(inst)

@@ -40,7 +40,7 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
     }
     let email = EmailAddress::parse(email).map_err(|m| TeamError::Refused(m.into()))?;
     let now = st.clock.now();
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     if store::users::list_by_org(&tx, owner.organisation_id)
         .await?
         .iter()
@@ -80,6 +80,7 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(())
 }
@@ -108,7 +109,7 @@ pub async fn accept(st: &AppState, token: &str, password: &str) -> Result<UserRe
         .await
         .map_err(|()| TeamError::Hash)?;
     let now = st.clock.now();
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     if !store::invitations::accept(&tx, &TokenHash::of(token), now).await? {
         return Err(TeamError::BadLink);
     }
@@ -146,6 +147,7 @@ pub async fn accept(st: &AppState, token: &str, password: &str) -> Result<UserRe
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     Ok(user)
 }
 
@@ -157,7 +159,7 @@ pub async fn remove(st: &AppState, owner: &UserRecord, member: UserId) -> Result
     if member == owner.id {
         return Err(TeamError::Refused("You cannot remove yourself.".into()));
     }
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let target = match store::users::get(&tx, member).await? {
         Some(u) if u.organisation_id == owner.organisation_id => u,
         _ => return Err(TeamError::NotFound),
@@ -178,5 +180,6 @@ pub async fn remove(st: &AppState, owner: &UserRecord, member: UserId) -> Result
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     Ok(())
 }

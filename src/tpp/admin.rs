@@ -18,7 +18,7 @@ pub async fn set_suspended(
     ip: Option<String>,
 ) -> Result<u64, SignupError> {
     let now = st.clock.now();
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let org = store::organisations::get(&tx, org_id)
         .await?
         .ok_or(SignupError::NotFound)?;
@@ -59,6 +59,7 @@ pub async fn set_suspended(
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     st.clients_changed();
     Ok(clients)
 }

@@ -109,7 +109,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
         .await
         .map_err(|()| SignupError::Hash)?;
 
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let mut queued = Queued::default();
     if store::users::find_by_email(&tx, email.as_str())
         .await?
@@ -124,6 +124,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
             outbox::queue(&tx, &st.clock, vec![mail], &mut queued).await?;
         }
         tx.commit().await?;
+        drop(gate);
         outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
         return Ok(());
     }
@@ -187,6 +188,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(())
 }
@@ -199,7 +201,7 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
         .get(SIGNUP_WORKFLOW)
         .ok_or(SignupError::NoWorkflow)?;
     let now = st.clock.now();
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let user_id =
         match store::email_tokens::take(&tx, &TokenHash::of(token), VERIFY_PURPOSE, now).await? {
             TokenUse::Used(u) => u,
@@ -250,6 +252,7 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(user.email)
 }
@@ -261,7 +264,7 @@ pub async fn resend_verification(st: &AppState, raw_email: &str) -> Result<(), S
         return Ok(());
     };
     let now = st.clock.now();
-    let tx = store::begin(&st.db).await?;
+    let (tx, gate) = st.begin().await?;
     let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else {
         return Ok(());
     };
@@ -281,6 +284,7 @@ pub async fn resend_verification(st: &AppState, raw_email: &str) -> Result<(), S
     )
     .await?;
     tx.commit().await?;
+    drop(gate);
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(())
 }
