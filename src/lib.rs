@@ -19,6 +19,7 @@ pub mod keys;
 pub mod oauth;
 pub mod ratelimit;
 pub mod sandbox;
+pub mod sandbox_directory;
 pub mod startup;
 pub mod state;
 pub mod store;

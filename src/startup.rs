@@ -68,8 +68,20 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         .ok_or_else(|| anyhow!("oauth.token_signing_alg must be ES256 or PS256"))?;
     let keys = KeyRing::load(&db, &clock, alg, settings.oauth.access_token_ttl).await?;
     let outbound = Outbound::new(&settings.outbound, &settings.data_dir).map_err(|e| anyhow!(e))?;
-    let directories =
-        crate::dcr::trust::Directories::load(&settings, None).map_err(|e| anyhow!(e))?;
+    let sandbox_directory = if settings.dcr.sandbox_directory {
+        Some(Arc::new(
+            crate::sandbox_directory::SandboxDirectory::load(&db, &clock)
+                .await
+                .context("cannot load the sandbox directory")?,
+        ))
+    } else {
+        None
+    };
+    let directories = crate::dcr::trust::Directories::load(
+        &settings,
+        sandbox_directory.as_ref().map(|d| d.trust_keys()),
+    )
+    .map_err(|e| anyhow!(e))?;
     Ok(AppState {
         db,
         clock,
@@ -81,6 +93,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         outbound,
         client_jwks: Default::default(),
         directories: Arc::new(directories),
+        sandbox_directory,
         client_cache: Default::default(),
         sqlite_writes: settings_is_sqlite.then(Default::default),
     })
@@ -130,7 +143,11 @@ impl Application {
         let session_key = crate::web::session::load_key(&state).await?;
         let (tls_port, tls) = match (tls, &state.settings.tls) {
             (Some(l), Some(cfg)) => {
-                let config = crate::web::tls::server_config(cfg)?;
+                let extra_root = state
+                    .sandbox_directory
+                    .as_ref()
+                    .map(|d| d.ca_der().to_vec());
+                let config = crate::web::tls::server_config(cfg, extra_root)?;
                 (Some(l.local_addr()?.port()), Some((l, config)))
             }
             _ => (None, None),

@@ -37,6 +37,8 @@ pub struct AppState {
     pub client_jwks: JwksCache,
     /// Trusted software statement issuers.
     pub directories: Arc<Directories>,
+    /// Onramp's own sandbox directory (`dcr.sandbox_directory`), when on.
+    pub sandbox_directory: Option<Arc<crate::sandbox_directory::SandboxDirectory>>,
     /// Client records for the token endpoint.
     pub client_cache: ClientCache,
     /// On SQLite, hot single-row writes (used JWT ids) queue here instead of meeting SQLite's

@@ -7,6 +7,7 @@ mod m20261126_000001_create_core;
 mod m20261126_000002_create_applications_clients;
 mod m20261126_000003_create_signing_keys_and_jti;
 mod m20261126_000004_add_directory_org_id;
+mod m20261126_000005_create_sandbox_software;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_applications_clients::Migration),
             Box::new(m20261126_000003_create_signing_keys_and_jti::Migration),
             Box::new(m20261126_000004_add_directory_org_id::Migration),
+            Box::new(m20261126_000005_create_sandbox_software::Migration),
         ]
     }
 }

@@ -124,6 +124,9 @@ pub struct DcrSettings {
     pub ssa_single_use: bool,
     /// Hosts a `software_jwks_endpoint` may be on (empty: any public host).
     pub software_jwks_hosts: Vec<String>,
+    /// Onramp's own sandbox directory: approved organisations make sandbox software statements
+    /// and test certificates in the portal (a trust anchor for the sandbox environment only).
+    pub sandbox_directory: bool,
 }
 
 impl Default for DcrSettings {
@@ -150,6 +153,7 @@ impl Default for DcrSettings {
             allow_test_software_in_production: false,
             ssa_single_use: false,
             software_jwks_hosts: Vec::new(),
+            sandbox_directory: true,
         }
     }
 }

@@ -32,7 +32,7 @@ async fn in_software_jwks(st: &AppState, ssa: &Ssa, der: &[u8]) -> bool {
     let Some(endpoint) = ssa.str("software_jwks_endpoint") else {
         return false;
     };
-    let Ok(keys) = st.client_jwks.get(&st.outbound, endpoint, None).await else {
+    let Ok(keys) = crate::sandbox_directory::keys_at(st, endpoint, None).await else {
         return false;
     };
     keys.keys
@@ -66,6 +66,8 @@ pub async fn check(
             "Registration needs a client (transport) certificate over mutual TLS.".into(),
         ));
     };
+    crate::sandbox_directory::check_environment(st, ssa.environment, Some(der))
+        .map_err(|e| DcrError::Metadata(format!("The transport certificate is {e}.")))?;
     let org_id = ssa.org_id();
     let registration = ssa
         .claims

@@ -110,7 +110,7 @@ fn check_issuer(jws: &Jws, ssa: &Ssa) -> Result<(), DcrError> {
 async fn check_signature(st: &AppState, jws: &Jws, ssa: &Ssa) -> Result<(), DcrError> {
     let endpoint = ssa.str("software_jwks_endpoint").unwrap_or_default();
     let allowed = &st.settings.dcr.software_jwks_hosts;
-    if !allowed.is_empty() {
+    if !allowed.is_empty() && !crate::sandbox_directory::hosts(st, endpoint) {
         let host = url::Url::parse(endpoint)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
@@ -121,9 +121,7 @@ async fn check_signature(st: &AppState, jws: &Jws, ssa: &Ssa) -> Result<(), DcrE
             )));
         }
     }
-    let keys = st
-        .client_jwks
-        .get(&st.outbound, endpoint, jws.header.kid.as_deref())
+    let keys = crate::sandbox_directory::keys_at(st, endpoint, jws.header.kid.as_deref())
         .await
         .map_err(|e| metadata(format!("The software's JWKS could not be fetched: {e}")))?;
     let mut signing = (*keys).clone();

@@ -24,7 +24,23 @@ async fn organisation(
     now: DateTime<Utc>,
 ) -> Result<OrganisationRecord, DcrError> {
     let ssa = &req.ssa;
-    if let Some(org) = store::organisations::find_by_directory_id(c, ssa.org_id()).await? {
+    let found = if ssa.str("iss") == Some(crate::sandbox_directory::ISSUER) {
+        // The sandbox directory names portal organisations by their own id.
+        match ssa.org_id().parse::<OrganisationId>() {
+            Ok(id) => store::organisations::get(c, id).await?,
+            Err(_) => None,
+        }
+        .map(Some)
+        .ok_or_else(|| {
+            DcrError::Unapproved(format!(
+                "Organisation {} is unknown at this bank.",
+                ssa.org_id()
+            ))
+        })?
+    } else {
+        store::organisations::find_by_directory_id(c, ssa.org_id()).await?
+    };
+    if let Some(org) = found {
         if org.status != "active" {
             return Err(DcrError::Unapproved(format!(
                 "Organisation {} is {} at this bank, so it cannot register software.",

@@ -35,7 +35,7 @@ pub struct Directories {
 }
 
 /// The issuer name of Onramp's own sandbox directory.
-pub const SANDBOX_DIRECTORY: &str = "Onramp Sandbox Directory";
+pub const SANDBOX_DIRECTORY: &str = crate::sandbox_directory::ISSUER;
 
 impl Directories {
     /// Loads `[[directories]]`; a JWKS file that cannot be read or parsed stops start-up.

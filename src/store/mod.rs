@@ -15,6 +15,7 @@ pub mod jti;
 pub mod organisations;
 pub mod outbox;
 pub mod rate;
+pub mod sandbox_software;
 pub mod secrets;
 pub mod signing_keys;
 pub mod users;

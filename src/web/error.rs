@@ -151,5 +151,6 @@ not_found_or_internal!(
     crate::applications::ApplicationError,
     crate::keys::KeyError,
     crate::team::TeamError,
-    crate::clients::ClientError
+    crate::clients::ClientError,
+    crate::sandbox_directory::SandboxError
 );

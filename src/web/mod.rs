@@ -84,6 +84,18 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/jwks", web::get().to(api::discovery::jwks))
         .route("/openapi.json", web::get().to(api::openapi::openapi))
+        .route(
+            "/sandbox-directory/jwks",
+            web::get().to(api::sandbox_directory::jwks),
+        )
+        .route(
+            "/sandbox-directory/ca.pem",
+            web::get().to(api::sandbox_directory::ca),
+        )
+        .route(
+            "/sandbox-directory/software/{id}/jwks",
+            web::get().to(api::sandbox_directory::software_jwks),
+        )
         .route("/token", web::post().to(api::token::token))
         .route("/introspect", web::post().to(api::introspect::introspect))
         .route(

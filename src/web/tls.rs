@@ -1,5 +1,5 @@
 //! TLS and client certificates. Onramp's own listener (rustls) asks for client certificates,
-//! verifies them against `tls.client_ca`, and records the verified leaf on the connection;
+//! verifies them against `tls.client_ca` (and the sandbox directory's CA), and records the verified leaf on the connection;
 //! behind a proxy, the certificate header is believed only from `proxy.trusted_proxies` and is
 //! ignored (and logged) from anywhere else. [`ClientCert`] gives handlers whichever applies.
 
@@ -19,8 +19,12 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 struct PeerCert(Vec<u8>);
 
-/// Builds the rustls server configuration from `[tls]`.
-pub fn server_config(tls: &TlsSettings) -> anyhow::Result<rustls::ServerConfig> {
+/// Builds the rustls server configuration from `[tls]`; client certificates chain to
+/// `tls.client_ca` or to `extra_root` (the sandbox directory's CA).
+pub fn server_config(
+    tls: &TlsSettings,
+    extra_root: Option<Vec<u8>>,
+) -> anyhow::Result<rustls::ServerConfig> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&tls.cert)
         .with_context(|| format!("tls.cert {}", tls.cert.display()))?
         .collect::<Result<_, _>>()
@@ -28,16 +32,25 @@ pub fn server_config(tls: &TlsSettings) -> anyhow::Result<rustls::ServerConfig> 
     let key = PrivateKeyDer::from_pem_file(&tls.key)
         .with_context(|| format!("tls.key {}", tls.key.display()))?;
     let builder = rustls::ServerConfig::builder();
-    let builder = match &tls.client_ca {
-        Some(ca) => {
-            let mut roots = rustls::RootCertStore::empty();
-            for c in CertificateDer::pem_file_iter(ca)
-                .with_context(|| format!("tls.client_ca {}", ca.display()))?
-            {
-                roots
-                    .add(c.context("tls.client_ca")?)
-                    .context("tls.client_ca")?;
-            }
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(ca) = &tls.client_ca {
+        for c in CertificateDer::pem_file_iter(ca)
+            .with_context(|| format!("tls.client_ca {}", ca.display()))?
+        {
+            roots
+                .add(c.context("tls.client_ca")?)
+                .context("tls.client_ca")?;
+        }
+    }
+    if let Some(der) = extra_root {
+        roots
+            .add(CertificateDer::from(der))
+            .context("the sandbox directory's CA")?;
+    }
+    let builder = if roots.is_empty() {
+        builder.with_no_client_auth()
+    } else {
+        {
             let verifier = WebPkiClientVerifier::builder(Arc::new(roots));
             let verifier = if tls.client_auth == "required" {
                 verifier.build()
@@ -47,7 +60,6 @@ pub fn server_config(tls: &TlsSettings) -> anyhow::Result<rustls::ServerConfig> 
             .map_err(|e| anyhow!("tls.client_ca: {e}"))?;
             builder.with_client_cert_verifier(verifier)
         }
-        None => builder.with_no_client_auth(),
     };
     let mut config = builder
         .with_single_cert(certs, key)

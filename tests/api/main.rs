@@ -18,6 +18,7 @@ mod helpers;
 mod isolation;
 mod oauth;
 mod production;
+mod sandbox_directory;
 mod security;
 mod signup;
 mod team;

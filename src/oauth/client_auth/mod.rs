@@ -6,7 +6,7 @@ mod secret;
 mod tls;
 
 use super::OAuthError;
-use crate::clients::{AuthMethod, ClientStatus};
+use crate::clients::{AuthMethod, ClientStatus, Environment};
 use crate::domain::ClientId;
 use crate::state::AppState;
 use crate::store::clients::ClientRecord;
@@ -101,6 +101,9 @@ pub async fn authenticate(st: &AppState, c: &Credentials<'_>) -> Result<Authenti
             method.as_str()
         )));
     }
+    let environment = Environment::parse(&client.environment).unwrap_or(Environment::Production);
+    crate::sandbox_directory::check_environment(st, environment, c.cert)
+        .map_err(|e| bad(&format!("The client certificate is {e}.")))?;
     match method {
         AuthMethod::ClientSecretBasic => {
             let secret = c.basic.as_ref().map(|b| b.1.as_str()).unwrap_or_default();

@@ -38,8 +38,7 @@ async fn keys_of(
         .get("jwks_uri")
         .and_then(|v| v.as_str())
         .ok_or_else(|| bad("The client has no registered keys (jwks or jwks_uri)."))?;
-    st.client_jwks
-        .get(&st.outbound, uri, kid)
+    crate::sandbox_directory::keys_at(st, uri, kid)
         .await
         .map_err(|e| bad(format!("The client's jwks_uri could not be used: {e}")))
 }

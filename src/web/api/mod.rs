@@ -7,4 +7,5 @@ pub mod health;
 pub mod introspect;
 pub mod openapi;
 pub mod sandbox;
+pub mod sandbox_directory;
 pub mod token;

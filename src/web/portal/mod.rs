@@ -7,6 +7,7 @@ mod keys;
 mod login;
 mod organisation;
 mod password;
+mod sandbox_dir;
 mod signup;
 mod team;
 mod verify;
@@ -80,7 +81,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/team/{user_id}/remove", web::post().to(team::remove))
         .route(paths::INVITE, web::get().to(team::accept_form))
         .route(paths::INVITE, web::post().to(team::accept))
-        .route("/developers/dcr", web::get().to(dcr_docs::show));
+        .route("/developers/dcr", web::get().to(dcr_docs::show))
+        .route("/sandbox-directory", web::get().to(sandbox_dir::list))
+        .route("/sandbox-directory", web::post().to(sandbox_dir::create))
+        .route(
+            "/sandbox-directory/software/{id}",
+            web::get().to(sandbox_dir::show),
+        )
+        .route(
+            "/sandbox-directory/software/{id}/retire",
+            web::post().to(sandbox_dir::retire),
+        );
 }
 
 /// A portal-owned input (email, password) drawn like a configured field.

@@ -7,5 +7,5 @@ mod pki;
 mod visitor;
 
 pub use app::*;
-pub use pki::Pki;
+pub use pki::{Identity, Pki};
 pub use visitor::Visitor;
