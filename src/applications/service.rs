@@ -177,6 +177,21 @@ pub async fn create(
     Ok(app)
 }
 
+/// Whether the application was made by Dynamic Client Registration: its settings then belong
+/// to the TPP's software (`PUT /register`), not to the portal.
+pub async fn registered_by_dcr(
+    c: &impl ConnectionTrait,
+    id: ApplicationId,
+) -> Result<bool, crate::store::StoreError> {
+    Ok(store::clients::for_application(c, id)
+        .await?
+        .iter()
+        .any(|c| c.origin == crate::clients::Origin::Dcr.as_str()))
+}
+
+/// What the portal says when asked to change a DCR application.
+pub const DCR_MANAGED: &str = "This application was registered by your software through DCR: change its settings with PUT /register, or revoke or delete it here.";
+
 /// Changes an application's settings; its portal clients take the new metadata.
 pub async fn update(
     st: &AppState,
@@ -188,6 +203,9 @@ pub async fn update(
     let (tx, gate) = st.begin().await?;
     let org = active_org(&tx, org_id).await?;
     let mut app = get_for_org(&tx, org.id, id).await?;
+    if registered_by_dcr(&tx, app.id).await? {
+        return Err(ApplicationError::Refused(DCR_MANAGED.into()));
+    }
     let spec = validate::validate(input, &context(st, &org)).map_err(ApplicationError::Invalid)?;
     let now = st.clock.now();
     apply_spec(&mut app, spec);

@@ -115,6 +115,11 @@ async fn open_request(
             "This application is not approved yet.".into(),
         ));
     }
+    if crate::applications::service::registered_by_dcr(&tx, app.id).await? {
+        return Err(KeyError::Refused(
+            crate::applications::service::DCR_MANAGED.into(),
+        ));
+    }
     let problems = problems_for(&spec_of(&app), env, &st.settings.keys.methods(env));
     if let Some(p) = problems.into_iter().next() {
         return Err(KeyError::Refused(p));

@@ -304,11 +304,44 @@ async fn generated_keys_are_shown_once_and_work() {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    let client_id = body["client_id"].as_str().unwrap().to_string();
     assert_eq!(
         body["scope"].as_str().map(|s| s.contains("payments")),
         Some(true),
         "{body}"
     );
+
+    // The organisation sees the DCR client on its application page, cannot edit what the
+    // software owns, and can revoke it: then the software gets no more tokens.
+    let client =
+        onramp::store::clients::get(&app.state.db, &onramp::domain::ClientId(client_id.clone()))
+            .await
+            .unwrap()
+            .unwrap();
+    let page = tpp
+        .get_html(&format!("/applications/{}", client.application_id))
+        .await;
+    assert!(
+        page.contains("through Dynamic Client Registration") && page.contains(&client_id),
+        "{page}"
+    );
+    assert!(
+        !page.contains("/edit\""),
+        "no edit link for a DCR application"
+    );
+    let r = tpp
+        .post_form(
+            &format!("/applications/{}/edit", client.application_id),
+            &[("name", "Renamed")],
+        )
+        .await;
+    assert_eq!(r.status(), 403, "settings belong to the software");
+    assert_eq!(token(&app, &http, &signing, &client_id).await.status(), 200);
+    let r = tpp
+        .post_form(&format!("/clients/{client_id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(token(&app, &http, &signing, &client_id).await.status(), 401);
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ struct DcrPage {
     scopes: Vec<String>,
     max_age_minutes: u64,
     example: String,
+    sandbox_directory: bool,
 }
 
 /// GET.
@@ -70,5 +71,6 @@ pub async fn show(
         max_age_minutes: s.dcr.ssa_max_age.as_secs() / 60,
         audience,
         example,
+        sandbox_directory: st.sandbox_directory.is_some(),
     })
 }

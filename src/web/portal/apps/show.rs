@@ -3,7 +3,7 @@
 
 use crate::applications::service::get_for_org;
 use crate::clients::service as clients;
-use crate::clients::{AuthMethod, Environment};
+use crate::clients::{AuthMethod, Environment, Origin};
 use crate::domain::ApplicationId;
 use crate::keys::service::{live_client, workflow_for};
 use crate::state::AppState;
@@ -85,6 +85,8 @@ struct ShowPage {
     app: ApplicationRecord,
     auth_label: String,
     envs: Vec<EnvView>,
+    /// The software_id when DCR made the application (its settings are then the software's).
+    dcr_software: String,
 }
 
 async fn client_view(st: &AppState, c: &ClientRecord) -> Result<ClientView, PageError> {
@@ -141,8 +143,17 @@ pub async fn show(
     let (user, org) = require_member(&st, &session).await?;
     let app = get_for_org(&st.db, org.id, id).await?;
     let mut envs = Vec::new();
+    let mut dcr_software = String::new();
     for env in Environment::ALL {
         let record = live_client(&st.db, app.id, *env).await?;
+        if let Some(c) = record.as_ref().filter(|c| c.origin == Origin::Dcr.as_str()) {
+            dcr_software = c
+                .metadata
+                .get("software_id")
+                .and_then(|v| v.as_str())
+                .unwrap_or("unknown")
+                .to_string();
+        }
         let example = match &record {
             Some(c) if *env == Environment::Sandbox => {
                 curl_example(st.settings.mtls_base_url(), c, &app.scopes.join(" "))
@@ -168,8 +179,12 @@ pub async fn show(
             example,
         });
     }
+    if !dcr_software.is_empty() {
+        envs.retain(|e| e.client.is_some());
+    }
     render::ok(&ShowPage {
         layout: Layout::portal(&app.name, &session, Some(user.email))?,
+        dcr_software,
         auth_label: AuthMethod::parse(&app.auth_method)
             .map_or(app.auth_method.clone(), |m| m.label().into()),
         app,
