@@ -82,6 +82,9 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         sandbox_directory.as_ref().map(|d| d.trust_keys()),
     )
     .map_err(|e| anyhow!(e))?;
+    let sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>> =
+        settings_is_sqlite.then(Default::default);
+    let writes = crate::store::group_commit::GroupCommit::start(db.clone(), sqlite_writes.clone());
     Ok(AppState {
         db,
         clock,
@@ -95,7 +98,8 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         directories: Arc::new(directories),
         sandbox_directory,
         client_cache: Default::default(),
-        sqlite_writes: settings_is_sqlite.then(Default::default),
+        sqlite_writes,
+        writes,
     })
 }
 

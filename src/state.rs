@@ -44,6 +44,8 @@ pub struct AppState {
     /// On SQLite, hot single-row writes (used JWT ids) queue here instead of meeting SQLite's
     /// lock and sleeping in its busy handler; `None` on PostgreSQL.
     pub sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The group-commit writer of single-use ids and DCR registrations.
+    pub writes: crate::store::group_commit::GroupCommit,
 }
 
 impl AppState {

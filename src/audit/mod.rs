@@ -31,6 +31,11 @@ pub async fn record(
     e: Event<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    store::audit::insert(c, &row(e, now)).await
+}
+
+/// The stored row of an event, logged once; for writes that store it later (group commit).
+pub fn row(e: Event<'_>, now: DateTime<Utc>) -> AuditRecord {
     tracing::info!(
         audit.action = e.action,
         actor = %e.actor.name(),
@@ -38,20 +43,16 @@ pub async fn record(
         subject.id = %e.subject_id,
         "audit event"
     );
-    store::audit::insert(
-        c,
-        &AuditRecord {
-            at: now,
-            actor_type: e.actor.kind().to_string(),
-            actor_id: e.actor.id(),
-            actor_name: e.actor.name(),
-            action: e.action.to_string(),
-            subject_type: e.subject_type.to_string(),
-            subject_id: e.subject_id,
-            organisation_id: e.organisation.map(|o| o.to_string()),
-            detail: e.detail,
-            ip: e.ip,
-        },
-    )
-    .await
+    AuditRecord {
+        at: now,
+        actor_type: e.actor.kind().to_string(),
+        actor_id: e.actor.id(),
+        actor_name: e.actor.name(),
+        action: e.action.to_string(),
+        subject_type: e.subject_type.to_string(),
+        subject_id: e.subject_id,
+        organisation_id: e.organisation.map(|o| o.to_string()),
+        detail: e.detail,
+        ip: e.ip,
+    }
 }

@@ -1,6 +1,6 @@
 //! The registration request JWT: its form (b.3 step 1), its software statement (steps 2-8, in
 //! [`super::ssa`]), its own claims and times, its issuer (step 9), its signature by a key of the
-//! software's JWKS (step 10, never a key from the header), and single use of its `jti`.
+//! software's JWKS (step 10, never a key from the header), and the ids it uses once.
 
 use super::DcrError;
 use super::ssa::{self, Ssa};
@@ -8,6 +8,7 @@ use crate::jose::{self, JoseError, Jws};
 use crate::oauth::SKEW_SECONDS;
 use crate::state::AppState;
 use crate::store;
+use crate::store::group_commit::JtiClaim;
 use chrono::TimeZone;
 use serde_json::Value;
 
@@ -18,6 +19,8 @@ pub struct Request {
     pub claims: serde_json::Map<String, Value>,
     /// Its software statement.
     pub ssa: Ssa,
+    /// The ids it uses up, written with its registration.
+    pub once: Vec<JtiClaim>,
 }
 
 fn metadata(m: impl Into<String>) -> DcrError {
@@ -138,9 +141,10 @@ async fn check_signature(st: &AppState, jws: &Jws, ssa: &Ssa) -> Result<(), DcrE
     })
 }
 
-/// The request `jti` is used once per software until its `exp`, across nodes (decision 5), and
-/// the SSA's when `dcr.ssa_single_use` is on.
-async fn check_replay(st: &AppState, jws: &Jws, ssa: &Ssa) -> Result<(), DcrError> {
+/// The ids the request uses up (decision 5): its `jti` per software until its `exp`, across
+/// nodes, and the SSA's when `dcr.ssa_single_use` is on. They are written with the
+/// registration itself (see [`crate::store::group_commit`]).
+fn replay_claims(st: &AppState, jws: &Jws, ssa: &Ssa) -> Result<Vec<JtiClaim>, DcrError> {
     let jti = jws
         .str_claim("jti")
         .filter(|j| !j.is_empty() && j.len() <= 255)
@@ -150,33 +154,37 @@ async fn check_replay(st: &AppState, jws: &Jws, ssa: &Ssa) -> Result<(), DcrErro
         .timestamp_opt(exp, 0)
         .single()
         .unwrap_or_else(|| st.clock.now());
-    let _queued = match &st.sqlite_writes {
-        Some(gate) => Some(gate.lock().await),
-        None => None,
+    let mut claims = vec![JtiClaim {
+        issuer: format!("dcr:{}", ssa.software_id()),
+        jti: jti.to_string(),
+        expires_at: until,
+    }];
+    let ssa_jti = ssa.str("jti").unwrap_or_default();
+    if st.settings.dcr.ssa_single_use && !ssa_jti.is_empty() {
+        claims.push(JtiClaim {
+            issuer: format!("ssa:{}", ssa.str("iss").unwrap_or_default()),
+            jti: ssa_jti.to_string(),
+            expires_at: st.clock.now() + chrono::Duration::days(365),
+        });
+    }
+    Ok(claims)
+}
+
+/// The error for a request refused because an id it uses was used before: its own `jti`, or
+/// (when statements are single use) its statement's.
+pub async fn replayed(st: &AppState, req: &Request) -> DcrError {
+    let own = req.once.first();
+    let own_taken = match own {
+        Some(c) => store::jti::exists(&st.db, &c.issuer, &c.jti)
+            .await
+            .unwrap_or(true),
+        None => true,
     };
-    if !store::jti::use_once(&st.db, &format!("dcr:{}", ssa.software_id()), jti, until).await? {
-        return Err(metadata(
-            "This registration request's jti was already used: sign a new request.",
-        ));
+    if own_taken || req.once.len() < 2 {
+        metadata("This registration request's jti was already used: sign a new request.")
+    } else {
+        DcrError::Statement("This software statement was already used.".into())
     }
-    if st.settings.dcr.ssa_single_use {
-        let ssa_jti = ssa.str("jti").unwrap_or_default();
-        let long = st.clock.now() + chrono::Duration::days(365);
-        if !ssa_jti.is_empty()
-            && !store::jti::use_once(
-                &st.db,
-                &format!("ssa:{}", ssa.str("iss").unwrap_or_default()),
-                ssa_jti,
-                long,
-            )
-            .await?
-        {
-            return Err(DcrError::Statement(
-                "This software statement was already used.".into(),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// Verifies a registration request body.
@@ -186,9 +194,10 @@ pub async fn verify(st: &AppState, body: &str) -> Result<Request, DcrError> {
     check_claims(st, &jws)?;
     check_issuer(&jws, &ssa)?;
     check_signature(st, &jws, &ssa).await?;
-    check_replay(st, &jws, &ssa).await?;
+    let once = replay_claims(st, &jws, &ssa)?;
     Ok(Request {
         claims: jws.claims,
         ssa,
+        once,
     })
 }

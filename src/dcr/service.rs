@@ -1,6 +1,8 @@
-//! Register, read, update and delete, each in one transaction, into the one client store: the
-//! organisation is found by the statement's `org_id` or created from its claims; every
-//! registration is an application of its own with one client (`origin = dcr`, decision 16).
+//! Register, read, update and delete into the one client store: the organisation is found by
+//! the statement's `org_id` or created from its claims; every registration is an application of
+//! its own with one client (`origin = dcr`, decision 16). Registrations of known organisations
+//! are group-committed ([`crate::store::group_commit`]); everything else runs in a transaction
+//! of its own.
 
 use super::request::{self, Request};
 use super::{DcrError, Version, binding, policy, response};
@@ -12,44 +14,51 @@ use crate::oauth::token;
 use crate::state::AppState;
 use crate::store::applications::ApplicationRecord;
 use crate::store::clients::ClientRecord;
+use crate::store::group_commit::{NewClient, Outcome, Write};
 use crate::store::organisations::OrganisationRecord;
 use crate::store::{self, ConnectionTrait};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value, json};
 
-/// The organisation of the statement: found by `org_id`, or created from its claims.
-async fn organisation(
+/// The statement's organisation when this bank knows it (by `org_id`; the sandbox directory
+/// names portal organisations by their own id), refused unless it is active.
+async fn known_organisation(
+    c: &impl ConnectionTrait,
+    req: &Request,
+) -> Result<Option<OrganisationRecord>, DcrError> {
+    let ssa = &req.ssa;
+    let found = if ssa.str("iss") == Some(crate::sandbox_directory::ISSUER) {
+        let id = ssa.org_id().parse::<OrganisationId>().ok();
+        let org = match id {
+            Some(id) => store::organisations::get(c, id).await?,
+            None => None,
+        };
+        Some(org.ok_or_else(|| {
+            DcrError::Unapproved(format!(
+                "Organisation {} is unknown at this bank.",
+                ssa.org_id()
+            ))
+        })?)
+    } else {
+        store::organisations::find_by_directory_id(c, ssa.org_id()).await?
+    };
+    match found {
+        Some(org) if org.status != "active" => Err(DcrError::Unapproved(format!(
+            "Organisation {} is {} at this bank, so it cannot register software.",
+            ssa.org_id(),
+            org.status
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// A new organisation made from the statement's claims, active, with an audit event.
+async fn new_organisation(
     c: &impl ConnectionTrait,
     req: &Request,
     now: DateTime<Utc>,
 ) -> Result<OrganisationRecord, DcrError> {
     let ssa = &req.ssa;
-    let found = if ssa.str("iss") == Some(crate::sandbox_directory::ISSUER) {
-        // The sandbox directory names portal organisations by their own id.
-        match ssa.org_id().parse::<OrganisationId>() {
-            Ok(id) => store::organisations::get(c, id).await?,
-            Err(_) => None,
-        }
-        .map(Some)
-        .ok_or_else(|| {
-            DcrError::Unapproved(format!(
-                "Organisation {} is unknown at this bank.",
-                ssa.org_id()
-            ))
-        })?
-    } else {
-        store::organisations::find_by_directory_id(c, ssa.org_id()).await?
-    };
-    if let Some(org) = found {
-        if org.status != "active" {
-            return Err(DcrError::Unapproved(format!(
-                "Organisation {} is {} at this bank, so it cannot register software.",
-                ssa.org_id(),
-                org.status
-            )));
-        }
-        return Ok(org);
-    }
     let mut profile = Map::new();
     profile.insert(
         "legal_name".into(),
@@ -162,28 +171,22 @@ async fn checked(
     Ok((req, meta))
 }
 
-/// `POST /register`: a new client; the response JSON.
-pub async fn register(
-    st: &AppState,
-    version: Version,
-    body: &str,
-    cert: Option<&[u8]>,
-    ip: Option<String>,
-) -> Result<Value, DcrError> {
-    let (req, meta) = checked(st, version, body, cert).await?;
-    let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
-    let org = organisation(&tx, &req, now).await?;
-    let app = application_of(&req, &meta, org.id, ApplicationId::new(), now);
-    store::applications::insert(&tx, &app).await?;
+/// The application and client a registration makes.
+fn new_client(
+    req: &Request,
+    meta: Map<String, Value>,
+    org: OrganisationId,
+    now: DateTime<Utc>,
+) -> (ApplicationRecord, ClientRecord) {
+    let app = application_of(req, &meta, org, ApplicationId::new(), now);
     let client = ClientRecord {
         client_id: ClientId::generate(),
         application_id: app.id,
-        organisation_id: org.id,
+        organisation_id: org,
         environment: req.ssa.environment.as_str().into(),
         origin: Origin::Dcr.as_str().into(),
         auth_method: app.auth_method.clone(),
-        metadata: stored_metadata(&req, meta),
+        metadata: stored_metadata(req, meta),
         status: ClientStatus::Active.as_str().into(),
         status_before_suspension: None,
         secret_hash: None,
@@ -194,6 +197,94 @@ pub async fn register(
         created_at: now,
         updated_at: now,
     };
+    (app, client)
+}
+
+fn registered_event<'a>(
+    req: &Request,
+    client: &ClientRecord,
+    ip: Option<String>,
+    actor: &'a Actor,
+) -> audit::Event<'a> {
+    audit::Event {
+        actor,
+        action: "client.registered",
+        subject_type: "client",
+        subject_id: client.client_id.to_string(),
+        organisation: Some(client.organisation_id),
+        detail: json!({ "software_id": req.ssa.software_id(), "issuer": req.ssa.str("iss"), "environment": client.environment }),
+        ip,
+    }
+}
+
+/// Spends the request's single-use ids on their own (for the paths that write in their own
+/// transaction).
+async fn spend_ids(st: &AppState, req: &Request) -> Result<(), DcrError> {
+    let write = Write {
+        claims: req.once.clone(),
+        rows: None,
+    };
+    match st.writes.submit(write).await? {
+        Outcome::Committed => Ok(()),
+        Outcome::Replayed => Err(request::replayed(st, req).await),
+    }
+}
+
+/// `POST /register`: a new client; the response JSON. The usual case (a known organisation, a
+/// method without a secret) is committed with other registrations in one group commit; the
+/// rest in a transaction of its own. New clients need no client-cache invalidation: the cache
+/// never holds misses.
+pub async fn register(
+    st: &AppState,
+    version: Version,
+    body: &str,
+    cert: Option<&[u8]>,
+    ip: Option<String>,
+) -> Result<Value, DcrError> {
+    let (req, meta) = checked(st, version, body, cert).await?;
+    let now = st.clock.now();
+    let secret = meta
+        .get("token_endpoint_auth_method")
+        .and_then(Value::as_str)
+        .and_then(AuthMethod::parse)
+        .is_some_and(AuthMethod::uses_secret);
+    match known_organisation(&st.db, &req).await? {
+        Some(org) if !secret => {
+            let (application, client) = new_client(&req, meta, org.id, now);
+            let event = audit::row(registered_event(&req, &client, ip, &Actor::System), now);
+            let write = Write {
+                claims: req.once.clone(),
+                rows: Some(NewClient {
+                    application,
+                    client: client.clone(),
+                    events: vec![event],
+                }),
+            };
+            match st.writes.submit(write).await? {
+                Outcome::Committed => Ok(response::of(&client, None)),
+                Outcome::Replayed => Err(request::replayed(st, &req).await),
+            }
+        }
+        _ => register_alone(st, &req, meta, ip, now).await,
+    }
+}
+
+/// A registration in a transaction of its own: it may create the organisation or a secret.
+async fn register_alone(
+    st: &AppState,
+    req: &Request,
+    meta: Map<String, Value>,
+    ip: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Value, DcrError> {
+    spend_ids(st, req).await?;
+    let (tx, gate) = st.begin().await?;
+    let org = match known_organisation(&tx, req).await? {
+        Some(org) => org,
+        None => new_organisation(&tx, req, now).await?,
+    };
+    let (app, client) = new_client(req, meta, org.id, now);
+    store::applications::insert(&tx, &app).await?;
     store::clients::insert(&tx, &client).await?;
     let actor = Actor::System;
     let secret = if AuthMethod::parse(&client.auth_method).is_some_and(AuthMethod::uses_secret) {
@@ -205,23 +296,9 @@ pub async fn register(
     } else {
         None
     };
-    audit::record(
-        &tx,
-        audit::Event {
-            actor: &actor,
-            action: "client.registered",
-            subject_type: "client",
-            subject_id: client.client_id.to_string(),
-            organisation: Some(org.id),
-            detail: json!({ "software_id": req.ssa.software_id(), "issuer": req.ssa.str("iss"), "environment": client.environment }),
-            ip,
-        },
-        now,
-    )
-    .await?;
+    audit::record(&tx, registered_event(req, &client, ip, &actor), now).await?;
     tx.commit().await?;
     drop(gate);
-    st.clients_changed();
     Ok(response::of(&client, secret.as_ref().map(|s| s.expose())))
 }
 
@@ -291,6 +368,7 @@ pub async fn update(
             "software_id cannot change: register the other software separately.".into(),
         ));
     }
+    spend_ids(st, &req).await?;
     let now = st.clock.now();
     let (tx, gate) = st.begin().await?;
     let mut app = application_of(

@@ -93,6 +93,19 @@ pub async fn insert(c: &impl ConnectionTrait, r: &ApplicationRecord) -> Result<(
     Ok(())
 }
 
+/// Stores many new applications in one statement.
+pub async fn insert_many(
+    c: &impl ConnectionTrait,
+    rows: &[&ApplicationRecord],
+) -> Result<(), StoreError> {
+    if !rows.is_empty() {
+        Entity::insert_many(rows.iter().map(|r| to_active(r)))
+            .exec_without_returning(c)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Replaces an application's settings (every column but id, owner and created).
 pub async fn update(c: &impl ConnectionTrait, r: &ApplicationRecord) -> Result<(), StoreError> {
     let mut am = to_active(r);

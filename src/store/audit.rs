@@ -48,9 +48,9 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// Appends an audit event.
-pub async fn insert(c: &impl ConnectionTrait, r: &AuditRecord) -> Result<(), StoreError> {
-    let am = audit::ActiveModel {
+/// The row of an event.
+fn to_active(r: &AuditRecord) -> audit::ActiveModel {
+    audit::ActiveModel {
         id: Set(uuid::Uuid::new_v4().to_string()),
         at: Set(r.at),
         actor_type: Set(r.actor_type.clone()),
@@ -62,8 +62,27 @@ pub async fn insert(c: &impl ConnectionTrait, r: &AuditRecord) -> Result<(), Sto
         organisation_id: Set(r.organisation_id.clone()),
         detail: Set(r.detail.to_string()),
         ip: Set(r.ip.clone()),
-    };
-    Entity::insert(am).exec_without_returning(c).await?;
+    }
+}
+
+/// Appends an event.
+pub async fn insert(c: &impl ConnectionTrait, r: &AuditRecord) -> Result<(), StoreError> {
+    Entity::insert(to_active(r))
+        .exec_without_returning(c)
+        .await?;
+    Ok(())
+}
+
+/// Appends many events in one statement.
+pub async fn insert_many(
+    c: &impl ConnectionTrait,
+    rows: &[&AuditRecord],
+) -> Result<(), StoreError> {
+    if !rows.is_empty() {
+        Entity::insert_many(rows.iter().map(|r| to_active(r)))
+            .exec_without_returning(c)
+            .await?;
+    }
     Ok(())
 }
 

@@ -71,9 +71,9 @@ fn from_model(m: cl::Model) -> Result<ClientRecord, StoreError> {
     })
 }
 
-/// Inserts a client.
-pub async fn insert(c: &impl ConnectionTrait, r: &ClientRecord) -> Result<(), StoreError> {
-    let am = cl::ActiveModel {
+/// The row of a client.
+fn to_active(r: &ClientRecord) -> cl::ActiveModel {
+    cl::ActiveModel {
         client_id: Set(r.client_id.0.clone()),
         application_id: Set(r.application_id.to_string()),
         organisation_id: Set(r.organisation_id.to_string()),
@@ -90,8 +90,27 @@ pub async fn insert(c: &impl ConnectionTrait, r: &ClientRecord) -> Result<(), St
         previous_secret_expires_at: Set(r.previous_secret_expires_at),
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
-    };
-    Entity::insert(am).exec_without_returning(c).await?;
+    }
+}
+
+/// Stores a new client.
+pub async fn insert(c: &impl ConnectionTrait, r: &ClientRecord) -> Result<(), StoreError> {
+    Entity::insert(to_active(r))
+        .exec_without_returning(c)
+        .await?;
+    Ok(())
+}
+
+/// Stores many new clients in one statement.
+pub async fn insert_many(
+    c: &impl ConnectionTrait,
+    rows: &[&ClientRecord],
+) -> Result<(), StoreError> {
+    if !rows.is_empty() {
+        Entity::insert_many(rows.iter().map(|r| to_active(r)))
+            .exec_without_returning(c)
+            .await?;
+    }
     Ok(())
 }
 

@@ -26,6 +26,14 @@ pub async fn use_once(
     }
 }
 
+/// Whether `(issuer, jti)` is recorded.
+pub async fn exists(c: &impl ConnectionTrait, issuer: &str, jti: &str) -> Result<bool, StoreError> {
+    Ok(Entity::find_by_id((issuer.to_string(), jti.to_string()))
+        .one(c)
+        .await?
+        .is_some())
+}
+
 /// Forgets ids whose tokens have expired.
 pub async fn purge(c: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, StoreError> {
     Ok(Entity::delete_many()

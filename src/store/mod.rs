@@ -10,6 +10,7 @@ pub mod clients;
 pub mod email_tokens;
 pub mod entities;
 mod error;
+pub mod group_commit;
 pub mod invitations;
 pub mod jti;
 pub mod organisations;

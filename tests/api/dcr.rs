@@ -326,3 +326,71 @@ async fn the_dcr_page_and_the_openapi_document_name_this_banks_endpoints() {
         assert!(doc["paths"].get(path).is_some(), "{path}");
     }
 }
+
+#[tokio::test]
+async fn concurrent_registrations_commit_together_and_a_replay_fails_only_itself() {
+    let d = Dcr::start().await;
+    // The organisation exists after a first registration, so the rest are group-committed.
+    d.register().await;
+    let bodies: Vec<String> = (0..12)
+        .map(|i| {
+            d.request(|c| {
+                c.insert("jti".into(), json!(format!("batch-{}", i % 6)));
+            })
+        })
+        .collect();
+    let results =
+        futures_util::future::join_all(bodies.iter().map(|b| d.post("/register", b))).await;
+    let created: Vec<&Value> = results
+        .iter()
+        .filter(|(s, _)| *s == 201)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(created.len(), 6, "each jti registers once: {results:?}");
+    for (status, body) in results.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!(*status, 400);
+        assert_eq!(body["error"], "invalid_client_metadata");
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("jti was already used"),
+            "{body}"
+        );
+    }
+    for body in created {
+        let id = body["client_id"].as_str().unwrap();
+        let stored =
+            onramp::store::clients::get(&d.app.state.db, &onramp::domain::ClientId(id.into()))
+                .await
+                .unwrap();
+        assert!(stored.is_some(), "a 201 is committed");
+    }
+}
+
+#[tokio::test]
+async fn a_single_use_statement_registers_once_even_under_concurrency() {
+    let d = Dcr::start_with("sandbox", |s| s.dcr.ssa_single_use = true).await;
+    let ssa = d.ssa(|_| {});
+    let bodies: Vec<String> = (0..4)
+        .map(|_| {
+            let c = d.request_claims(&ssa);
+            d.software_key.sign("JWT", &Value::Object(c)).unwrap()
+        })
+        .collect();
+    let results =
+        futures_util::future::join_all(bodies.iter().map(|b| d.post("/register", b))).await;
+    let statuses: Vec<u16> = results.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{results:?}"
+    );
+    for (status, body) in results.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!(
+            (*status, body["error"].as_str()),
+            (400, Some("invalid_software_statement")),
+            "{body}"
+        );
+    }
+}

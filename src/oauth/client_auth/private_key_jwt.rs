@@ -6,7 +6,7 @@
 use crate::jose::{self, JoseError, JwkSet};
 use crate::oauth::{OAuthError, SKEW_SECONDS};
 use crate::state::AppState;
-use crate::store::{self, clients::ClientRecord};
+use crate::store::clients::ClientRecord;
 use chrono::TimeZone;
 use std::sync::Arc;
 
@@ -111,11 +111,11 @@ pub async fn verify(
         .timestamp_opt(exp + SKEW_SECONDS, 0)
         .single()
         .unwrap_or_else(|| st.clock.now());
-    let _queued = match &st.sqlite_writes {
-        Some(gate) => Some(gate.lock().await),
-        None => None,
-    };
-    if !store::jti::use_once(&st.db, &format!("client:{id}"), jti, until).await? {
+    if !st
+        .writes
+        .use_once(format!("client:{id}"), jti.to_string(), until)
+        .await?
+    {
         return Err(bad("client_assertion: this jti was already used."));
     }
     Ok(())

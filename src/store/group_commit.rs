@@ -1,0 +1,239 @@
+//! Group commit for the hot write paths: single use of JWT ids (client assertions at `/token`,
+//! registration requests) and new DCR clients. Requests queue their writes to one writer task,
+//! which commits everything waiting in one transaction, one multi-row INSERT per table and one
+//! commit (one fsync) for the lot, then answers each request. A request returns only after its
+//! write is committed, so nothing acknowledged is ever lost; a replayed `jti` fails only its own
+//! request, never its neighbours in the batch.
+
+use super::applications::{self, ApplicationRecord};
+use super::audit::{self, AuditRecord};
+use super::clients::{self, ClientRecord};
+use super::entities::jti_uses::{self as ju, Entity as Jti};
+use super::{StoreError, begin};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
+    TryInsertResult,
+};
+use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// Most writes committed together.
+const MAX_BATCH: usize = 256;
+
+/// A `jti` to use once: `(issuer, jti)` is refused a second time until `expires_at`.
+#[derive(Clone, Debug)]
+pub struct JtiClaim {
+    /// Whose ids (`client:<id>`, `dcr:<software_id>`, `ssa:<directory>`).
+    pub issuer: String,
+    /// The id.
+    pub jti: String,
+    /// Kept until.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A new client with its application and its audit events.
+#[derive(Clone, Debug)]
+pub struct NewClient {
+    /// The application.
+    pub application: ApplicationRecord,
+    /// The client.
+    pub client: ClientRecord,
+    /// What the history shows.
+    pub events: Vec<AuditRecord>,
+}
+
+/// One request's writes: its ids, then (if none was used before) its rows.
+#[derive(Clone, Debug, Default)]
+pub struct Write {
+    /// Ids to use once.
+    pub claims: Vec<JtiClaim>,
+    /// Rows to add when every claim is fresh.
+    pub rows: Option<NewClient>,
+}
+
+/// What became of a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Committed.
+    Committed,
+    /// One of its ids was used before: nothing of it was written.
+    Replayed,
+}
+
+type Job = (Write, oneshot::Sender<Result<Outcome, String>>);
+
+/// The queue to the writer task; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct GroupCommit {
+    queue: mpsc::Sender<Job>,
+}
+
+impl GroupCommit {
+    /// Starts the writer task on the current runtime. `gate` is the SQLite write queue shared
+    /// with every other writer.
+    pub fn start(db: DatabaseConnection, gate: Option<Arc<Mutex<()>>>) -> Self {
+        let (queue, rx) = mpsc::channel(MAX_BATCH * 16);
+        tokio::spawn(run(db, gate, rx));
+        Self { queue }
+    }
+
+    /// Queues a write and waits until it is committed (or refused).
+    pub async fn submit(&self, write: Write) -> Result<Outcome, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.queue
+            .send((write, tx))
+            .await
+            .map_err(|_| StoreError::Setup("the group-commit writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Setup("the group-commit writer has stopped".into()))?
+            .map_err(StoreError::Malformed)
+    }
+
+    /// Uses `(issuer, jti)` once; false when it was used before.
+    pub async fn use_once(
+        &self,
+        issuer: String,
+        jti: String,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let write = Write {
+            claims: vec![JtiClaim {
+                issuer,
+                jti,
+                expires_at,
+            }],
+            rows: None,
+        };
+        Ok(self.submit(write).await? == Outcome::Committed)
+    }
+}
+
+async fn run(db: DatabaseConnection, gate: Option<Arc<Mutex<()>>>, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let writes: Vec<&Write> = jobs.iter().map(|(w, _)| w).collect();
+        let result = {
+            let _queued = match &gate {
+                Some(g) => Some(g.lock().await),
+                None => None,
+            };
+            commit(&db, &writes).await
+        };
+        match result {
+            Ok(outcomes) => {
+                for ((_, reply), o) in jobs.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(o));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, batch = jobs.len(), "group commit failed");
+                for (_, reply) in jobs {
+                    let _ = reply.send(Err(format!("group commit failed: {e}")));
+                }
+            }
+        }
+    }
+}
+
+fn key(c: &JtiClaim) -> (String, String) {
+    (c.issuer.clone(), c.jti.clone())
+}
+
+fn row(c: &JtiClaim) -> ju::ActiveModel {
+    ju::ActiveModel {
+        issuer: Set(c.issuer.clone()),
+        jti: Set(c.jti.clone()),
+        expires_at: Set(c.expires_at),
+    }
+}
+
+/// Inserts the claims that are not taken yet; returns how many were inserted.
+async fn insert_fresh(
+    tx: &DatabaseTransaction,
+    claims: &[&JtiClaim],
+) -> Result<u64, sea_orm::DbErr> {
+    if claims.is_empty() {
+        return Ok(0);
+    }
+    let res = Jti::insert_many(claims.iter().map(|c| row(c)))
+        .on_conflict_do_nothing_on([ju::Column::Issuer, ju::Column::Jti])
+        .exec_without_returning(tx)
+        .await?;
+    Ok(match res {
+        TryInsertResult::Inserted(n) => n,
+        TryInsertResult::Conflicted | TryInsertResult::Empty => 0,
+    })
+}
+
+/// Marks as replayed every write whose claims are not all fresh, and stores the claims of the
+/// others. Usually one statement; when some claim was taken, one statement per claim in a
+/// savepoint, so that the taken ones are known exactly.
+async fn claim(
+    tx: &DatabaseTransaction,
+    writes: &[&Write],
+    outcomes: &mut [Outcome],
+) -> Result<(), StoreError> {
+    // A key twice in the batch: the later write is a replay of the earlier.
+    let mut seen = HashSet::new();
+    for (w, o) in writes.iter().zip(outcomes.iter_mut()) {
+        if w.claims.iter().any(|c| seen.contains(&key(c))) {
+            *o = Outcome::Replayed;
+        } else {
+            seen.extend(w.claims.iter().map(key));
+        }
+    }
+    let fresh: Vec<&JtiClaim> = writes
+        .iter()
+        .zip(outcomes.iter())
+        .filter(|(_, o)| **o == Outcome::Committed)
+        .flat_map(|(w, _)| w.claims.iter())
+        .collect();
+    let sp = tx.begin().await?;
+    if insert_fresh(&sp, &fresh).await? == fresh.len() as u64 {
+        sp.commit().await?;
+        return Ok(());
+    }
+    sp.rollback().await?;
+    for (w, o) in writes.iter().zip(outcomes.iter_mut()) {
+        if *o == Outcome::Replayed {
+            continue;
+        }
+        let sp = tx.begin().await?;
+        let claims: Vec<&JtiClaim> = w.claims.iter().collect();
+        if insert_fresh(&sp, &claims).await? == claims.len() as u64 {
+            sp.commit().await?;
+        } else {
+            sp.rollback().await?;
+            *o = Outcome::Replayed;
+        }
+    }
+    Ok(())
+}
+
+async fn commit(db: &DatabaseConnection, writes: &[&Write]) -> Result<Vec<Outcome>, StoreError> {
+    let mut outcomes = vec![Outcome::Committed; writes.len()];
+    let tx = begin(db).await?;
+    claim(&tx, writes, &mut outcomes).await?;
+    let rows: Vec<&NewClient> = writes
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| **o == Outcome::Committed)
+        .filter_map(|(w, _)| w.rows.as_ref())
+        .collect();
+    let apps: Vec<&ApplicationRecord> = rows.iter().map(|r| &r.application).collect();
+    applications::insert_many(&tx, &apps).await?;
+    let cls: Vec<&ClientRecord> = rows.iter().map(|r| &r.client).collect();
+    clients::insert_many(&tx, &cls).await?;
+    let events: Vec<&AuditRecord> = rows.iter().flat_map(|r| r.events.iter()).collect();
+    audit::insert_many(&tx, &events).await?;
+    tx.commit().await?;
+    Ok(outcomes)
+}
