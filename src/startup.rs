@@ -84,7 +84,9 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     .map_err(|e| anyhow!(e))?;
     let sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>> =
         settings_is_sqlite.then(Default::default);
-    let writes = crate::store::group_commit::GroupCommit::start(db.clone(), sqlite_writes.clone());
+    let writer = store::connect_writer(&settings.database_url).await?;
+    let writes =
+        crate::store::group_commit::GroupCommit::start(db.clone(), writer, sqlite_writes.clone())?;
     Ok(AppState {
         db,
         clock,
@@ -99,6 +101,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         sandbox_directory,
         client_cache: Default::default(),
         sqlite_writes,
+        dcr_orgs: Default::default(),
         writes,
     })
 }

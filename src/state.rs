@@ -44,6 +44,8 @@ pub struct AppState {
     /// On SQLite, hot single-row writes (used JWT ids) queue here instead of meeting SQLite's
     /// lock and sleeping in its busy handler; `None` on PostgreSQL.
     pub sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Active organisations named by software statements, cached for DCR.
+    pub dcr_orgs: crate::dcr::orgs::OrgCache,
     /// The group-commit writer of single-use ids and DCR registrations.
     pub writes: crate::store::group_commit::GroupCommit,
 }
@@ -71,6 +73,7 @@ impl AppState {
     /// Call after committing a change to clients or organisations.
     pub fn clients_changed(&self) {
         self.client_cache.invalidate();
+        self.dcr_orgs.invalidate();
     }
 
     /// An absolute link to a portal path.

@@ -5,6 +5,7 @@
 
 pub mod binding;
 mod error;
+pub mod orgs;
 pub mod policy;
 pub mod request;
 pub mod response;

@@ -5,103 +5,19 @@
 //! of its own.
 
 use super::request::{self, Request};
-use super::{DcrError, Version, binding, policy, response};
+use super::{DcrError, Version, binding, orgs, policy, response};
 use crate::audit;
 use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::{AuthMethod, ClientStatus, Origin};
 use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId};
 use crate::oauth::token;
 use crate::state::AppState;
+use crate::store;
 use crate::store::applications::ApplicationRecord;
 use crate::store::clients::ClientRecord;
 use crate::store::group_commit::{NewClient, Outcome, Write};
-use crate::store::organisations::OrganisationRecord;
-use crate::store::{self, ConnectionTrait};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value, json};
-
-/// The statement's organisation when this bank knows it (by `org_id`; the sandbox directory
-/// names portal organisations by their own id), refused unless it is active.
-async fn known_organisation(
-    c: &impl ConnectionTrait,
-    req: &Request,
-) -> Result<Option<OrganisationRecord>, DcrError> {
-    let ssa = &req.ssa;
-    let found = if ssa.str("iss") == Some(crate::sandbox_directory::ISSUER) {
-        let id = ssa.org_id().parse::<OrganisationId>().ok();
-        let org = match id {
-            Some(id) => store::organisations::get(c, id).await?,
-            None => None,
-        };
-        Some(org.ok_or_else(|| {
-            DcrError::Unapproved(format!(
-                "Organisation {} is unknown at this bank.",
-                ssa.org_id()
-            ))
-        })?)
-    } else {
-        store::organisations::find_by_directory_id(c, ssa.org_id()).await?
-    };
-    match found {
-        Some(org) if org.status != "active" => Err(DcrError::Unapproved(format!(
-            "Organisation {} is {} at this bank, so it cannot register software.",
-            ssa.org_id(),
-            org.status
-        ))),
-        other => Ok(other),
-    }
-}
-
-/// A new organisation made from the statement's claims, active, with an audit event.
-async fn new_organisation(
-    c: &impl ConnectionTrait,
-    req: &Request,
-    now: DateTime<Utc>,
-) -> Result<OrganisationRecord, DcrError> {
-    let ssa = &req.ssa;
-    let mut profile = Map::new();
-    profile.insert(
-        "legal_name".into(),
-        json!(ssa.str("org_name").unwrap_or(ssa.org_id())),
-    );
-    profile.insert("roles".into(), json!(ssa.roles()));
-    profile.insert("directory_org_id".into(), json!(ssa.org_id()));
-    if let Some(ca) = ssa.claims.get("organisation_competent_authority_claims") {
-        profile.insert(
-            "competent_authority".into(),
-            ca.get("authority_id").cloned().unwrap_or(Value::Null),
-        );
-        profile.insert(
-            "authorisation_number".into(),
-            ca.get("registration_id").cloned().unwrap_or(Value::Null),
-        );
-    }
-    let org = OrganisationRecord {
-        id: OrganisationId::new(),
-        legal_name: ssa.str("org_name").unwrap_or(ssa.org_id()).to_string(),
-        status: "active".into(),
-        profile,
-        created_at: now,
-        updated_at: now,
-        directory_org_id: Some(ssa.org_id().to_string()),
-    };
-    store::organisations::insert(c, &org).await?;
-    audit::record(
-        c,
-        audit::Event {
-            actor: &Actor::System,
-            action: "organisation.created_from_ssa",
-            subject_type: "organisation",
-            subject_id: org.id.to_string(),
-            organisation: Some(org.id),
-            detail: json!({ "org_id": ssa.org_id(), "issuer": ssa.str("iss") }),
-            ip: None,
-        },
-        now,
-    )
-    .await?;
-    Ok(org)
-}
 
 fn https(v: Option<&str>) -> Option<String> {
     v.filter(|u| u.starts_with("https://")).map(str::to_string)
@@ -225,8 +141,8 @@ async fn spend_ids(st: &AppState, req: &Request) -> Result<(), DcrError> {
         rows: None,
     };
     match st.writes.submit(write).await? {
-        Outcome::Committed => Ok(()),
         Outcome::Replayed => Err(request::replayed(st, req).await),
+        _ => Ok(()),
     }
 }
 
@@ -248,7 +164,7 @@ pub async fn register(
         .and_then(Value::as_str)
         .and_then(AuthMethod::parse)
         .is_some_and(AuthMethod::uses_secret);
-    match known_organisation(&st.db, &req).await? {
+    match orgs::known_cached(st, &req).await? {
         Some(org) if !secret => {
             let (application, client) = new_client(&req, meta, org.id, now);
             let event = audit::row(registered_event(&req, &client, ip, &Actor::System), now);
@@ -263,6 +179,13 @@ pub async fn register(
             match st.writes.submit(write).await? {
                 Outcome::Committed => Ok(response::of(&client, None)),
                 Outcome::Replayed => Err(request::replayed(st, &req).await),
+                Outcome::OrganisationInactive => {
+                    st.dcr_orgs.invalidate();
+                    Err(DcrError::Unapproved(format!(
+                        "Organisation {} is no longer active at this bank, so it cannot register software.",
+                        req.ssa.org_id()
+                    )))
+                }
             }
         }
         _ => register_alone(st, &req, meta, ip, now).await,
@@ -279,9 +202,9 @@ async fn register_alone(
 ) -> Result<Value, DcrError> {
     spend_ids(st, req).await?;
     let (tx, gate) = st.begin().await?;
-    let org = match known_organisation(&tx, req).await? {
+    let org = match orgs::known(&tx, req).await? {
         Some(org) => org,
-        None => new_organisation(&tx, req, now).await?,
+        None => orgs::create(&tx, req, now).await?,
     };
     let (app, client) = new_client(req, meta, org.id, now);
     store::applications::insert(&tx, &app).await?;

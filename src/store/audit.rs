@@ -51,7 +51,7 @@ pub struct AuditFilter {
 /// The row of an event.
 fn to_active(r: &AuditRecord) -> audit::ActiveModel {
     audit::ActiveModel {
-        id: Set(uuid::Uuid::new_v4().to_string()),
+        id: Set(uuid::Uuid::now_v7().to_string()),
         at: Set(r.at),
         actor_type: Set(r.actor_type.clone()),
         actor_id: Set(r.actor_id.clone()),

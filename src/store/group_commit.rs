@@ -9,6 +9,7 @@ use super::applications::{self, ApplicationRecord};
 use super::audit::{self, AuditRecord};
 use super::clients::{self, ClientRecord};
 use super::entities::jti_uses::{self as ju, Entity as Jti};
+use super::organisations;
 use super::{StoreError, begin};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -33,7 +34,8 @@ pub struct JtiClaim {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A new client with its application and its audit events.
+/// A new client with its application and its audit events; written only if its organisation
+/// is active when the batch commits.
 #[derive(Clone, Debug)]
 pub struct NewClient {
     /// The application.
@@ -60,6 +62,8 @@ pub enum Outcome {
     Committed,
     /// One of its ids was used before: nothing of it was written.
     Replayed,
+    /// Its client's organisation is no longer active: nothing of it was written.
+    OrganisationInactive,
 }
 
 type Job = (Write, oneshot::Sender<Result<Outcome, String>>);
@@ -71,12 +75,29 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer task on the current runtime. `gate` is the SQLite write queue shared
-    /// with every other writer.
-    pub fn start(db: DatabaseConnection, gate: Option<Arc<Mutex<()>>>) -> Self {
+    /// Starts the writer on a thread of its own (so that it never waits behind request
+    /// handlers for a turn to run), with a connection of its own (`writer`, so that it never
+    /// waits for a pooled one); it stops when the last queue handle is dropped. `gate` is the
+    /// SQLite write queue shared with every other writer; `db`, the pool, runs SQLite's
+    /// checkpoints.
+    pub fn start(
+        db: DatabaseConnection,
+        writer: DatabaseConnection,
+        gate: Option<Arc<Mutex<()>>>,
+    ) -> Result<Self, StoreError> {
         let (queue, rx) = mpsc::channel(MAX_BATCH * 16);
-        tokio::spawn(run(db, gate, rx));
-        Self { queue }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Setup(format!("group-commit writer: {e}")))?;
+        std::thread::Builder::new()
+            .name("onramp-writer".into())
+            .spawn(move || {
+                runtime.spawn(checkpoints(db));
+                runtime.block_on(run(writer, gate, rx));
+            })
+            .map_err(|e| StoreError::Setup(format!("group-commit writer: {e}")))?;
+        Ok(Self { queue })
     }
 
     /// Queues a write and waits until it is committed (or refused).
@@ -107,6 +128,17 @@ impl GroupCommit {
             rows: None,
         };
         Ok(self.submit(write).await? == Outcome::Committed)
+    }
+}
+
+/// SQLite's checkpoints, every half second, beside the writer (on another connection).
+async fn checkpoints(db: DatabaseConnection) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        if let Err(e) = super::checkpoint(&db).await {
+            tracing::warn!(error = %e, "checkpoint failed");
+        }
     }
 }
 
@@ -173,14 +205,14 @@ async fn insert_fresh(
     })
 }
 
-/// Marks as replayed every write whose claims are not all fresh, and stores the claims of the
-/// others. Usually one statement; when some claim was taken, one statement per claim in a
-/// savepoint, so that the taken ones are known exactly.
+/// Stores the claims of the batch in one statement, after marking as replayed the writes that
+/// repeat an id of an earlier write of the batch; false when some id was used before (the
+/// caller then rolls back and takes the slow path).
 async fn claim(
     tx: &DatabaseTransaction,
     writes: &[&Write],
     outcomes: &mut [Outcome],
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     // A key twice in the batch: the later write is a replay of the earlier.
     let mut seen = HashSet::new();
     for (w, o) in writes.iter().zip(outcomes.iter_mut()) {
@@ -196,14 +228,18 @@ async fn claim(
         .filter(|(_, o)| **o == Outcome::Committed)
         .flat_map(|(w, _)| w.claims.iter())
         .collect();
-    let sp = tx.begin().await?;
-    if insert_fresh(&sp, &fresh).await? == fresh.len() as u64 {
-        sp.commit().await?;
-        return Ok(());
-    }
-    sp.rollback().await?;
+    Ok(insert_fresh(tx, &fresh).await? == fresh.len() as u64)
+}
+
+/// The slow path, after a batch met a used id: one savepoint per write, so that the used ids
+/// are known exactly.
+async fn claim_one_by_one(
+    tx: &DatabaseTransaction,
+    writes: &[&Write],
+    outcomes: &mut [Outcome],
+) -> Result<(), StoreError> {
     for (w, o) in writes.iter().zip(outcomes.iter_mut()) {
-        if *o == Outcome::Replayed {
+        if *o != Outcome::Committed {
             continue;
         }
         let sp = tx.begin().await?;
@@ -218,10 +254,39 @@ async fn claim(
     Ok(())
 }
 
+/// Marks the writes whose organisation is not active (checked inside the transaction, so a
+/// suspension committed before this batch always wins).
+async fn check_organisations(
+    tx: &DatabaseTransaction,
+    writes: &[&Write],
+    outcomes: &mut [Outcome],
+) -> Result<(), StoreError> {
+    let mut ids: Vec<_> = writes
+        .iter()
+        .filter_map(|w| w.rows.as_ref().map(|r| r.client.organisation_id))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let active = organisations::active_among(tx, &ids).await?;
+    for (w, o) in writes.iter().zip(outcomes.iter_mut()) {
+        if let Some(r) = &w.rows
+            && !active.contains(&r.client.organisation_id)
+        {
+            *o = Outcome::OrganisationInactive;
+        }
+    }
+    Ok(())
+}
+
 async fn commit(db: &DatabaseConnection, writes: &[&Write]) -> Result<Vec<Outcome>, StoreError> {
     let mut outcomes = vec![Outcome::Committed; writes.len()];
-    let tx = begin(db).await?;
-    claim(&tx, writes, &mut outcomes).await?;
+    let mut tx = begin(db).await?;
+    check_organisations(&tx, writes, &mut outcomes).await?;
+    if !claim(&tx, writes, &mut outcomes).await? {
+        tx.rollback().await?;
+        tx = begin(db).await?;
+        claim_one_by_one(&tx, writes, &mut outcomes).await?;
+    }
     let rows: Vec<&NewClient> = writes
         .iter()
         .zip(&outcomes)

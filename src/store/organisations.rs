@@ -148,6 +148,25 @@ pub async fn find_by_directory_id(
         .transpose()
 }
 
+/// Which of `ids` are active.
+pub async fn active_among(
+    c: &impl ConnectionTrait,
+    ids: &[OrganisationId],
+) -> Result<std::collections::HashSet<OrganisationId>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<String> = Entity::find()
+        .select_only()
+        .column(org::Column::Id)
+        .filter(org::Column::Id.is_in(ids.iter().map(|i| i.to_string())))
+        .filter(org::Column::Status.eq("active"))
+        .into_tuple()
+        .all(c)
+        .await?;
+    rows.iter().map(|r| parse_id(r)).collect()
+}
+
 /// An organisation's legal name by stored id (empty when unknown), for listing rows.
 pub(super) async fn legal_name(c: &impl ConnectionTrait, id: &str) -> Result<String, StoreError> {
     Ok(Entity::find_by_id(id.to_string())

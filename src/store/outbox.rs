@@ -35,7 +35,7 @@ pub async fn insert(
     body_text: &str,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::now_v7().to_string();
     let am = ob::ActiveModel {
         id: Set(id.clone()),
         recipient: Set(recipient.to_string()),

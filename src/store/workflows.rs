@@ -181,7 +181,7 @@ pub async fn insert_event(
     e: &EventRecord,
 ) -> Result<(), StoreError> {
     let am = event::ActiveModel {
-        id: Set(uuid::Uuid::new_v4().to_string()),
+        id: Set(uuid::Uuid::now_v7().to_string()),
         instance_id: Set(instance.to_string()),
         seq: Set(e.seq),
         action: Set(e.action.clone()),

@@ -394,3 +394,41 @@ async fn a_single_use_statement_registers_once_even_under_concurrency() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_organisation_suspended_on_another_node_registers_nothing_more() {
+    let d = Dcr::start().await;
+    let first = d.register().await;
+    d.register().await; // the organisation is now in this node's cache
+    let client = onramp::store::clients::get(
+        &d.app.state.db,
+        &onramp::domain::ClientId(first["client_id"].as_str().unwrap().into()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    // Another node suspends it: this node's cache is not told.
+    onramp::store::organisations::set_status(
+        &d.app.state.db,
+        client.organisation_id,
+        "suspended",
+        d.app.state.clock.now(),
+    )
+    .await
+    .unwrap();
+    let (status, body) = d.post("/register", &d.request(|_| {})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unapproved_software_statement")),
+        "{body}"
+    );
+    let (status, body) = d.post("/register", &d.request(|_| {})).await;
+    assert_eq!(status, 400, "and the next one reads the new status: {body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("suspended"),
+        "{body}"
+    );
+}
