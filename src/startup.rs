@@ -85,8 +85,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>> =
         settings_is_sqlite.then(Default::default);
     let writer = store::connect_writer(&settings.database_url).await?;
-    let writes =
-        crate::store::group_commit::GroupCommit::start(db.clone(), writer, sqlite_writes.clone())?;
+    let writes = crate::store::group_commit::GroupCommit::start(writer, sqlite_writes.clone())?;
     Ok(AppState {
         db,
         clock,

@@ -67,7 +67,6 @@ fn application_of(
 
 fn stored_metadata(req: &Request, mut meta: Map<String, Value>) -> Value {
     meta.insert("software_statement".into(), json!(req.ssa.token));
-    meta.insert("ssa_claims".into(), Value::Object(req.ssa.claims.clone()));
     Value::Object(meta)
 }
 
@@ -170,14 +169,10 @@ pub async fn register(
             let event = audit::row(registered_event(&req, &client, ip, &Actor::System), now);
             let write = Write {
                 claims: req.once.clone(),
-                rows: Some(NewClient {
-                    application,
-                    client: client.clone(),
-                    events: vec![event],
-                }),
+                rows: Some(NewClient::new(&application, &client, &[event])),
             };
             match st.writes.submit(write).await? {
-                Outcome::Committed => Ok(response::of(&client, None)),
+                Outcome::Committed => Ok(response::of(&client, None, Some(&req.ssa.claims))),
                 Outcome::Replayed => Err(request::replayed(st, &req).await),
                 Outcome::OrganisationInactive => {
                     st.dcr_orgs.invalidate();
@@ -222,7 +217,11 @@ async fn register_alone(
     audit::record(&tx, registered_event(req, &client, ip, &actor), now).await?;
     tx.commit().await?;
     drop(gate);
-    Ok(response::of(&client, secret.as_ref().map(|s| s.expose())))
+    Ok(response::of(
+        &client,
+        secret.as_ref().map(|s| s.expose()),
+        Some(&req.ssa.claims),
+    ))
 }
 
 /// The DCR client a management call names, authorised by that client's own access token over
@@ -258,7 +257,7 @@ pub async fn read(
     cert: Option<&[u8]>,
 ) -> Result<Value, DcrError> {
     let client = authorise(st, id, bearer, cert).await?;
-    Ok(response::of(&client, None))
+    Ok(response::of(&client, None, None))
 }
 
 /// `PUT /register/{id}`: the same checks as a registration; the software may not change; tokens
@@ -327,7 +326,7 @@ pub async fn update(
     let updated = store::clients::get(&st.db, &client.client_id)
         .await?
         .ok_or_else(|| DcrError::Server("client vanished".into()))?;
-    Ok(response::of(&updated, None))
+    Ok(response::of(&updated, None, Some(&req.ssa.claims)))
 }
 
 /// `DELETE /register/{id}`: the client is revoked (so are its tokens) and its application

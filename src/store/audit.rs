@@ -73,13 +73,22 @@ pub async fn insert(c: &impl ConnectionTrait, r: &AuditRecord) -> Result<(), Sto
     Ok(())
 }
 
-/// Appends many events in one statement.
-pub async fn insert_many(
-    c: &impl ConnectionTrait,
-    rows: &[&AuditRecord],
-) -> Result<(), StoreError> {
+/// An event's row, built ahead of a group commit, so that its values (JSON included) are made on the
+/// request's thread rather than the writer's.
+#[derive(Clone, Debug)]
+pub struct AuditRow(audit::ActiveModel);
+
+impl AuditRow {
+    /// The row of `r`.
+    pub fn of(r: &AuditRecord) -> Self {
+        Self(to_active(r))
+    }
+}
+
+/// Stores many rows in one statement.
+pub async fn insert_rows(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<(), StoreError> {
     if !rows.is_empty() {
-        Entity::insert_many(rows.iter().map(|r| to_active(r)))
+        Entity::insert_many(rows.into_iter().map(|r| r.0))
             .exec_without_returning(c)
             .await?;
     }

@@ -101,13 +101,25 @@ pub async fn insert(c: &impl ConnectionTrait, r: &ClientRecord) -> Result<(), St
     Ok(())
 }
 
-/// Stores many new clients in one statement.
-pub async fn insert_many(
+/// A client's row, built ahead of a group commit, so that its values (JSON included) are made on the
+/// request's thread rather than the writer's.
+#[derive(Clone, Debug)]
+pub struct NewClientRow(cl::ActiveModel);
+
+impl NewClientRow {
+    /// The row of `r`.
+    pub fn of(r: &ClientRecord) -> Self {
+        Self(to_active(r))
+    }
+}
+
+/// Stores many rows in one statement.
+pub async fn insert_rows(
     c: &impl ConnectionTrait,
-    rows: &[&ClientRecord],
+    rows: Vec<NewClientRow>,
 ) -> Result<(), StoreError> {
     if !rows.is_empty() {
-        Entity::insert_many(rows.iter().map(|r| to_active(r)))
+        Entity::insert_many(rows.into_iter().map(|r| r.0))
             .exec_without_returning(c)
             .await?;
     }

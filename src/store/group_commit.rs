@@ -5,12 +5,13 @@
 //! write is committed, so nothing acknowledged is ever lost; a replayed `jti` fails only its own
 //! request, never its neighbours in the batch.
 
-use super::applications::{self, ApplicationRecord};
-use super::audit::{self, AuditRecord};
-use super::clients::{self, ClientRecord};
+use super::applications::{self, ApplicationRecord, ApplicationRow};
+use super::audit::{self, AuditRecord, AuditRow};
+use super::clients::{self, ClientRecord, NewClientRow};
 use super::entities::jti_uses::{self as ju, Entity as Jti};
 use super::organisations;
 use super::{StoreError, begin};
+use crate::domain::OrganisationId;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
@@ -34,20 +35,34 @@ pub struct JtiClaim {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A new client with its application and its audit events; written only if its organisation
-/// is active when the batch commits.
-#[derive(Clone, Debug)]
+/// A new client with its application and its audit events, as rows ready to insert; written
+/// only if its organisation is active when the batch commits.
+#[derive(Debug)]
 pub struct NewClient {
-    /// The application.
-    pub application: ApplicationRecord,
-    /// The client.
-    pub client: ClientRecord,
-    /// What the history shows.
-    pub events: Vec<AuditRecord>,
+    organisation: OrganisationId,
+    application: ApplicationRow,
+    client: NewClientRow,
+    events: Vec<AuditRow>,
+}
+
+impl NewClient {
+    /// The rows of a new client, its application and its events.
+    pub fn new(
+        application: &ApplicationRecord,
+        client: &ClientRecord,
+        events: &[AuditRecord],
+    ) -> Self {
+        Self {
+            organisation: client.organisation_id,
+            application: ApplicationRow::of(application),
+            client: NewClientRow::of(client),
+            events: events.iter().map(AuditRow::of).collect(),
+        }
+    }
 }
 
 /// One request's writes: its ids, then (if none was used before) its rows.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Write {
     /// Ids to use once.
     pub claims: Vec<JtiClaim>,
@@ -78,10 +93,8 @@ impl GroupCommit {
     /// Starts the writer on a thread of its own (so that it never waits behind request
     /// handlers for a turn to run), with a connection of its own (`writer`, so that it never
     /// waits for a pooled one); it stops when the last queue handle is dropped. `gate` is the
-    /// SQLite write queue shared with every other writer; `db`, the pool, runs SQLite's
-    /// checkpoints.
+    /// SQLite write queue shared with every other writer.
     pub fn start(
-        db: DatabaseConnection,
         writer: DatabaseConnection,
         gate: Option<Arc<Mutex<()>>>,
     ) -> Result<Self, StoreError> {
@@ -92,10 +105,7 @@ impl GroupCommit {
             .map_err(|e| StoreError::Setup(format!("group-commit writer: {e}")))?;
         std::thread::Builder::new()
             .name("onramp-writer".into())
-            .spawn(move || {
-                runtime.spawn(checkpoints(db));
-                runtime.block_on(run(writer, gate, rx));
-            })
+            .spawn(move || runtime.block_on(run(writer, gate, rx)))
             .map_err(|e| StoreError::Setup(format!("group-commit writer: {e}")))?;
         Ok(Self { queue })
     }
@@ -131,17 +141,6 @@ impl GroupCommit {
     }
 }
 
-/// SQLite's checkpoints, every half second, beside the writer (on another connection).
-async fn checkpoints(db: DatabaseConnection) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
-    loop {
-        tick.tick().await;
-        if let Err(e) = super::checkpoint(&db).await {
-            tracing::warn!(error = %e, "checkpoint failed");
-        }
-    }
-}
-
 async fn run(db: DatabaseConnection, gate: Option<Arc<Mutex<()>>>, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
@@ -151,13 +150,12 @@ async fn run(db: DatabaseConnection, gate: Option<Arc<Mutex<()>>>, mut rx: mpsc:
                 Err(_) => break,
             }
         }
-        let writes: Vec<&Write> = jobs.iter().map(|(w, _)| w).collect();
         let result = {
             let _queued = match &gate {
                 Some(g) => Some(g.lock().await),
                 None => None,
             };
-            commit(&db, &writes).await
+            commit(&db, &mut jobs).await
         };
         match result {
             Ok(outcomes) => {
@@ -263,14 +261,14 @@ async fn check_organisations(
 ) -> Result<(), StoreError> {
     let mut ids: Vec<_> = writes
         .iter()
-        .filter_map(|w| w.rows.as_ref().map(|r| r.client.organisation_id))
+        .filter_map(|w| w.rows.as_ref().map(|r| r.organisation))
         .collect();
     ids.sort();
     ids.dedup();
     let active = organisations::active_among(tx, &ids).await?;
     for (w, o) in writes.iter().zip(outcomes.iter_mut()) {
         if let Some(r) = &w.rows
-            && !active.contains(&r.client.organisation_id)
+            && !active.contains(&r.organisation)
         {
             *o = Outcome::OrganisationInactive;
         }
@@ -278,27 +276,31 @@ async fn check_organisations(
     Ok(())
 }
 
-async fn commit(db: &DatabaseConnection, writes: &[&Write]) -> Result<Vec<Outcome>, StoreError> {
-    let mut outcomes = vec![Outcome::Committed; writes.len()];
+async fn commit(db: &DatabaseConnection, jobs: &mut [Job]) -> Result<Vec<Outcome>, StoreError> {
+    let mut outcomes = vec![Outcome::Committed; jobs.len()];
     let mut tx = begin(db).await?;
-    check_organisations(&tx, writes, &mut outcomes).await?;
-    if !claim(&tx, writes, &mut outcomes).await? {
-        tx.rollback().await?;
-        tx = begin(db).await?;
-        claim_one_by_one(&tx, writes, &mut outcomes).await?;
+    {
+        let writes: Vec<&Write> = jobs.iter().map(|(w, _)| w).collect();
+        check_organisations(&tx, &writes, &mut outcomes).await?;
+        if !claim(&tx, &writes, &mut outcomes).await? {
+            tx.rollback().await?;
+            tx = begin(db).await?;
+            claim_one_by_one(&tx, &writes, &mut outcomes).await?;
+        }
     }
-    let rows: Vec<&NewClient> = writes
-        .iter()
-        .zip(&outcomes)
-        .filter(|(_, o)| **o == Outcome::Committed)
-        .filter_map(|(w, _)| w.rows.as_ref())
-        .collect();
-    let apps: Vec<&ApplicationRecord> = rows.iter().map(|r| &r.application).collect();
-    applications::insert_many(&tx, &apps).await?;
-    let cls: Vec<&ClientRecord> = rows.iter().map(|r| &r.client).collect();
-    clients::insert_many(&tx, &cls).await?;
-    let events: Vec<&AuditRecord> = rows.iter().flat_map(|r| r.events.iter()).collect();
-    audit::insert_many(&tx, &events).await?;
+    let (mut apps, mut cls, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    for ((w, _), o) in jobs.iter_mut().zip(&outcomes) {
+        if *o == Outcome::Committed
+            && let Some(r) = w.rows.take()
+        {
+            apps.push(r.application);
+            cls.push(r.client);
+            events.extend(r.events);
+        }
+    }
+    applications::insert_rows(&tx, apps).await?;
+    clients::insert_rows(&tx, cls).await?;
+    audit::insert_rows(&tx, events).await?;
     tx.commit().await?;
     Ok(outcomes)
 }

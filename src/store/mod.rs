@@ -77,11 +77,13 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        // Every pooled connection gets the pragmas (they are per connection, except the
-        // journal mode): WAL; every commit fsynced (synchronous = FULL), so a committed
+        // Every connection gets the pragmas (they are per connection, except the journal
+        // mode): WAL; every commit fsynced (synchronous = FULL), so that a committed
         // registration or approval survives even a power cut; a 5 s wait on a busy database;
-        // foreign keys on; an 8 MiB page cache. Checkpoints run in the background ([`checkpoint`]), off the
-        // writers' path; the automatic one is only a backstop for a WAL past 256 MiB.
+        // foreign keys on; an 8 MiB page cache; room in the statement cache for the many
+        // shapes of the group commit's multi-row inserts. SQLite checkpoints the WAL itself
+        // after the commit that takes it past 1000 pages, on the committing connection:
+        // mostly the group-commit writer, between two batches, never beside it.
         use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
         opts.max_connections(size.unwrap_or(8))
             .min_connections(1)
@@ -90,24 +92,13 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
-                    .pragma("wal_autocheckpoint", "65536")
                     .pragma("cache_size", "-8192")
+                    .statement_cache_capacity(512)
             });
     } else {
         opts.max_connections(size.unwrap_or(16));
     }
     Ok(Database::connect(opts).await?)
-}
-
-/// Copies committed pages from SQLite's WAL into the database file without blocking writers
-/// (a passive checkpoint); a no-op on other databases. Run every half second in the
-/// background.
-pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), StoreError> {
-    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
-            .await?;
-    }
-    Ok(())
 }
 
 /// Applies every pending migration.
