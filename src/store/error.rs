@@ -14,6 +14,9 @@ pub enum StoreError {
     /// The database could not be prepared (folder, connection).
     #[error("database setup failed: {0}")]
     Setup(String),
+    /// A group commit failed or its writer stopped (the cause is logged where it happened).
+    #[error("the write could not be committed: {0}")]
+    Unavailable(String),
     /// Any other database error.
     #[error("database error")]
     Db(#[source] DbErr),

@@ -116,10 +116,10 @@ impl GroupCommit {
         self.queue
             .send((write, tx))
             .await
-            .map_err(|_| StoreError::Setup("the group-commit writer has stopped".into()))?;
+            .map_err(|_| StoreError::Unavailable("the group-commit writer has stopped".into()))?;
         rx.await
-            .map_err(|_| StoreError::Setup("the group-commit writer has stopped".into()))?
-            .map_err(StoreError::Malformed)
+            .map_err(|_| StoreError::Unavailable("the group-commit writer has stopped".into()))?
+            .map_err(StoreError::Unavailable)
     }
 
     /// Uses `(issuer, jti)` once; false when it was used before.
