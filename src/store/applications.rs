@@ -110,12 +110,7 @@ pub async fn insert_rows(
     c: &impl ConnectionTrait,
     rows: Vec<ApplicationRow>,
 ) -> Result<(), StoreError> {
-    if !rows.is_empty() {
-        Entity::insert_many(rows.into_iter().map(|r| r.0))
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    super::insert_all(c, rows.into_iter().map(|r| r.0).collect()).await
 }
 
 /// Replaces an application's settings (every column but id, owner and created).

@@ -87,12 +87,7 @@ impl AuditRow {
 
 /// Stores many rows in one statement.
 pub async fn insert_rows(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<(), StoreError> {
-    if !rows.is_empty() {
-        Entity::insert_many(rows.into_iter().map(|r| r.0))
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    super::insert_all(c, rows.into_iter().map(|r| r.0).collect()).await
 }
 
 fn query(f: &AuditFilter) -> sea_orm::Select<Entity> {

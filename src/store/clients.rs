@@ -118,12 +118,7 @@ pub async fn insert_rows(
     c: &impl ConnectionTrait,
     rows: Vec<NewClientRow>,
 ) -> Result<(), StoreError> {
-    if !rows.is_empty() {
-        Entity::insert_many(rows.into_iter().map(|r| r.0))
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    super::insert_all(c, rows.into_iter().map(|r| r.0).collect()).await
 }
 
 /// One client.

@@ -101,6 +101,19 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
     Ok(Database::connect(opts).await?)
 }
 
+/// Inserts rows of one table in one statement; nothing when there are none.
+async fn insert_all<A>(c: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), StoreError>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    if !rows.is_empty() {
+        <A::Entity as sea_orm::EntityTrait>::insert_many(rows)
+            .exec_without_returning(c)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
     Migrator::up(db, None).await?;

@@ -3,6 +3,7 @@
 //! certificate it got, gets a token and calls the sandbox API; its test certificate never acts in
 //! production, and other organisations see nothing of it.
 
+use crate::helpers::dcr::private_key_jwt_token;
 use crate::helpers::{Identity, TestApp, Visitor, spawn_tls_app_with, texts};
 use onramp::jose::{Alg, SigningKey};
 use rcgen::{CertificateParams, KeyPair};
@@ -100,23 +101,15 @@ async fn token(
     key: &SigningKey,
     client_id: &str,
 ) -> reqwest::Response {
-    let aud = format!("{}/token", app.tls_address.as_ref().unwrap());
-    let now = app.state.clock.now().timestamp();
-    let assertion = key
-        .sign("JWT", &json!({ "iss": client_id, "sub": client_id, "aud": aud, "iat": now, "exp": now + 300, "jti": uuid::Uuid::new_v4().to_string() }))
-        .unwrap();
-    http.post(aud)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", assertion.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
+    let base = app.tls_address.as_ref().unwrap();
+    private_key_jwt_token(
+        http,
+        base,
+        key,
+        client_id,
+        app.state.clock.now().timestamp(),
+    )
+    .await
 }
 
 #[tokio::test]

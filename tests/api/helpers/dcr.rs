@@ -219,30 +219,45 @@ impl Dcr {
     /// A client-credentials token for a registered private_key_jwt client, over the
     /// organisation's certificate.
     pub async fn token_for(&self, client_id: &str) -> String {
-        let now = self.now();
-        let aud = format!("{}/token", self.base());
-        let assertion = self
-            .software_key
-            .sign("JWT", &json!({ "iss": client_id, "sub": client_id, "aud": aud, "iat": now, "exp": now + 300, "jti": uuid::Uuid::new_v4().to_string() }))
-            .unwrap();
-        let r = self
-            .http(true)
-            .post(aud)
-            .form(&[
-                ("grant_type", "client_credentials"),
-                (
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                ),
-                ("client_assertion", assertion.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = private_key_jwt_token(
+            &self.http(true),
+            &self.base(),
+            &self.software_key,
+            client_id,
+            self.now(),
+        )
+        .await;
         let body: Value = r.json().await.unwrap();
         body["access_token"]
             .as_str()
             .unwrap_or_else(|| panic!("token: {body}"))
             .to_string()
     }
+}
+
+/// Asks `{base}/token` for a client-credentials token with a `private_key_jwt` assertion signed
+/// by `key`, issued at `now`.
+pub async fn private_key_jwt_token(
+    http: &reqwest::Client,
+    base: &str,
+    key: &SigningKey,
+    client_id: &str,
+    now: i64,
+) -> reqwest::Response {
+    let aud = format!("{base}/token");
+    let assertion = key
+        .sign("JWT", &json!({ "iss": client_id, "sub": client_id, "aud": aud, "iat": now, "exp": now + 300, "jti": uuid::Uuid::new_v4().to_string() }))
+        .unwrap();
+    http.post(aud)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", assertion.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
 }
