@@ -32,24 +32,22 @@ pub fn metadata_for(app: &ApplicationRecord) -> ClientMetadata {
     }
 }
 
-/// Issues an active client for an application in `env`, inside the caller's transaction.
-pub async fn issue(
-    c: &impl ConnectionTrait,
+/// A new active client of `app` in `env`, without a secret (portal and DCR clients alike).
+pub fn new_record(
     app: &ApplicationRecord,
     env: Environment,
     origin: Origin,
-    actor: &Actor,
+    metadata: serde_json::Value,
     now: DateTime<Utc>,
-) -> Result<ClientRecord, ClientError> {
-    let metadata = metadata_for(app);
-    let record = ClientRecord {
+) -> ClientRecord {
+    ClientRecord {
         client_id: ClientId::generate(),
         application_id: app.id,
         organisation_id: app.organisation_id,
         environment: env.as_str().into(),
         origin: origin.as_str().into(),
         auth_method: app.auth_method.clone(),
-        metadata: serde_json::to_value(&metadata).unwrap_or_default(),
+        metadata,
         status: ClientStatus::Active.as_str().into(),
         status_before_suspension: None,
         secret_hash: None,
@@ -59,7 +57,20 @@ pub async fn issue(
         previous_secret_expires_at: None,
         created_at: now,
         updated_at: now,
-    };
+    }
+}
+
+/// Issues an active client for an application in `env`, inside the caller's transaction.
+pub async fn issue(
+    c: &impl ConnectionTrait,
+    app: &ApplicationRecord,
+    env: Environment,
+    origin: Origin,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<ClientRecord, ClientError> {
+    let metadata = serde_json::to_value(metadata_for(app)).unwrap_or_default();
+    let record = new_record(app, env, origin, metadata, now);
     store::clients::insert(c, &record).await?;
     audit::record(
         c,

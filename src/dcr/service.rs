@@ -9,7 +9,7 @@ use super::{DcrError, Version, binding, orgs, policy, response};
 use crate::audit;
 use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::{AuthMethod, ClientStatus, Origin};
-use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId};
+use crate::domain::{Actor, ApplicationId, OrganisationId};
 use crate::oauth::token;
 use crate::state::AppState;
 use crate::store;
@@ -94,24 +94,13 @@ fn new_client(
     now: DateTime<Utc>,
 ) -> (ApplicationRecord, ClientRecord) {
     let app = application_of(req, &meta, org, ApplicationId::new(), now);
-    let client = ClientRecord {
-        client_id: ClientId::generate(),
-        application_id: app.id,
-        organisation_id: org,
-        environment: req.ssa.environment.as_str().into(),
-        origin: Origin::Dcr.as_str().into(),
-        auth_method: app.auth_method.clone(),
-        metadata: stored_metadata(req, meta),
-        status: ClientStatus::Active.as_str().into(),
-        status_before_suspension: None,
-        secret_hash: None,
-        secret_hint: None,
-        secret_created_at: None,
-        previous_secret_hash: None,
-        previous_secret_expires_at: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let client = clients::new_record(
+        &app,
+        req.ssa.environment,
+        Origin::Dcr,
+        stored_metadata(req, meta),
+        now,
+    );
     (app, client)
 }
 
