@@ -61,6 +61,10 @@ enum KeysCommand {
         /// A PKCS#8 PEM private key to import (required for PS256).
         #[arg(long)]
         key_file: Option<PathBuf>,
+        /// Whose tokens the key signs: `production` (published at /jwks) or `sandbox`
+        /// (published at /sandbox/jwks).
+        #[arg(long, default_value = "production")]
+        environment: String,
         /// Configuration file (TOML).
         #[arg(long)]
         config: Option<PathBuf>,
@@ -172,9 +176,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 KeysCommand::Rotate {
                     alg,
                     key_file,
+                    environment,
                     config,
                 },
         } => {
+            let env = crate::clients::Environment::parse(&environment)
+                .ok_or_else(|| anyhow!("--environment must be sandbox or production"))?;
             let settings = load(config.as_ref())?;
             let alg_name = alg.unwrap_or_else(|| settings.oauth.token_signing_alg.clone());
             let alg = crate::jose::Alg::parse(&alg_name)
@@ -195,13 +202,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let kid = crate::oauth::keyring::rotate(
                 &db,
                 &clock,
+                env,
                 alg,
                 imported,
                 settings.oauth.access_token_ttl,
             )
             .await?;
             println!(
-                "New {} signing key {kid}; older keys stay published until their tokens expire.",
+                "New {} {env} signing key {kid}; older {env} keys stay published until their tokens expire.",
                 alg.as_str()
             );
             Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@ use crate::accounts::Hasher;
 use crate::config::Settings;
 use crate::domain::Clock;
 use crate::email::{Mailer, outbox};
-use crate::oauth::keyring::KeyRing;
+use crate::oauth::keyring::KeyRings;
 use crate::oauth::outbound::Outbound;
 use crate::state::AppState;
 use crate::store;
@@ -66,8 +66,8 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let settings_is_sqlite = settings.database_url.starts_with("sqlite:");
     let alg = crate::jose::Alg::parse(&settings.oauth.token_signing_alg)
         .ok_or_else(|| anyhow!("oauth.token_signing_alg must be ES256 or PS256"))?;
-    let keys = KeyRing::load(&db, &clock, alg, settings.oauth.access_token_ttl).await?;
-    let outbound = Outbound::new(&settings.outbound, &settings.data_dir).map_err(|e| anyhow!(e))?;
+    let keys = KeyRings::load(&db, &clock, alg, settings.oauth.access_token_ttl).await?;
+    let outbound = Outbound::new(&settings.outbound).map_err(|e| anyhow!(e))?;
     let sandbox_directory = if settings.dcr.sandbox_directory {
         Some(Arc::new(
             crate::sandbox_directory::SandboxDirectory::load(&db, &clock)

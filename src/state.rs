@@ -8,7 +8,7 @@ use crate::domain::Clock;
 use crate::email::Mailer;
 use crate::oauth::client_cache::ClientCache;
 use crate::oauth::jwks_cache::JwksCache;
-use crate::oauth::keyring::KeyRing;
+use crate::oauth::keyring::KeyRings;
 use crate::oauth::outbound::Outbound;
 use crate::store::DatabaseConnection;
 use crate::workflow::Registry;
@@ -29,8 +29,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Password hashing.
     pub hasher: Hasher,
-    /// Onramp's token signing keys.
-    pub keys: KeyRing,
+    /// Onramp's token signing keys, one ring per environment.
+    pub keys: KeyRings,
     /// Outbound HTTPS (JWKS).
     pub outbound: Outbound,
     /// Clients' fetched key sets.

@@ -8,6 +8,7 @@ mod m20261126_000002_create_applications_clients;
 mod m20261126_000003_create_signing_keys_and_jti;
 mod m20261126_000004_add_directory_org_id;
 mod m20261126_000005_create_sandbox_software;
+mod m20261130_000001_token_environments;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_create_signing_keys_and_jti::Migration),
             Box::new(m20261126_000004_add_directory_org_id::Migration),
             Box::new(m20261126_000005_create_sandbox_software::Migration),
+            Box::new(m20261130_000001_token_environments::Migration),
         ]
     }
 }

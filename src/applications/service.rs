@@ -4,7 +4,8 @@ use super::ApplicationError;
 use crate::audit;
 use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::validate::{self, ClientInput, ClientSpec, Context};
-use crate::clients::{AuthMethod, ClientStatus, Environment, Scope};
+use crate::clients::settings::EnvSettings;
+use crate::clients::{AuthMethod, ClientStatus, Environment, Origin, Scope};
 use crate::domain::{Actor, ApplicationId, OrganisationId};
 use crate::email::outbox::{self, Queued};
 use crate::state::AppState;
@@ -19,29 +20,16 @@ pub const APPLICATION_WORKFLOW: &str = "application";
 /// The scopes an organisation's declared roles allow; `None` when it declared none yet (the
 /// light signup), in which case any scope may be tried in the sandbox.
 pub fn org_scopes(org: &OrganisationRecord) -> Option<Vec<Scope>> {
-    let roles = org.profile.get("roles")?.as_array()?;
-    let mut scopes: Vec<Scope> = roles
-        .iter()
-        .filter_map(|r| r.as_str())
-        .filter_map(Scope::for_role)
-        .collect();
-    scopes.sort();
-    scopes.dedup();
-    Some(scopes)
+    crate::clients::policy::org_roles(org)
 }
 
-/// The validation context of an organisation's applications: methods accepted in either
-/// environment, scopes from its roles.
+/// The validation context of an organisation's applications: the application form holds the
+/// sandbox settings (production settings are proposed in the production-keys request), so the
+/// methods are those the bank accepts in the sandbox, the scopes those of its roles.
 pub fn context(st: &AppState, org: &OrganisationRecord) -> Context {
-    let mut methods = st.settings.keys.methods(Environment::Sandbox);
-    for m in st.settings.keys.methods(Environment::Production) {
-        if !methods.contains(&m) {
-            methods.push(m);
-        }
-    }
     Context {
-        environment: None,
-        auth_methods: methods,
+        environment: Some(Environment::Sandbox),
+        auth_methods: st.settings.keys.methods(Environment::Sandbox),
         scopes: org_scopes(org),
     }
 }
@@ -186,7 +174,7 @@ pub async fn registered_by_dcr(
     Ok(store::clients::for_application(c, id)
         .await?
         .iter()
-        .any(|c| c.origin == crate::clients::Origin::Dcr.as_str()))
+        .any(|c| c.origin == Origin::Dcr))
 }
 
 /// What the portal says when asked to change a DCR application.
@@ -211,12 +199,21 @@ pub async fn update(
     apply_spec(&mut app, spec);
     app.updated_at = now;
     store::applications::update(&tx, &app).await?;
-    let metadata = serde_json::to_value(clients::metadata_for(&app)).unwrap_or_default();
+    // Sandbox settings change at once. A production client keeps the settings the bank
+    // approved (they change only through a production change request); it takes only the
+    // application's new name and logo.
+    let sandbox = clients::sandbox_settings(&app);
     for c in store::clients::for_application(&tx, app.id).await? {
-        if c.origin == "portal" && c.status != ClientStatus::Revoked.as_str() {
-            store::clients::set_metadata(&tx, &c.client_id, &app.auth_method, &metadata, now)
-                .await?;
+        if c.origin != Origin::Portal || c.status == ClientStatus::Revoked {
+            continue;
         }
+        let settings = match c.environment {
+            Environment::Sandbox => sandbox.clone(),
+            Environment::Production => EnvSettings::of_metadata(&c.metadata),
+        };
+        let method = settings.method().unwrap_or(c.auth_method);
+        let metadata = clients::metadata_for(&app, &settings);
+        store::clients::set_metadata(&tx, &c.client_id, method, &metadata, now).await?;
     }
     audit::record(
         &tx,
@@ -249,7 +246,7 @@ pub async fn delete(
     let app = get_for_org(&tx, org_id, id).await?;
     let now = st.clock.now();
     for c in store::clients::for_application(&tx, app.id).await? {
-        if c.status != ClientStatus::Revoked.as_str() {
+        if c.status != ClientStatus::Revoked {
             let change = StatusChange {
                 to: ClientStatus::Revoked,
                 comment: "application deleted",

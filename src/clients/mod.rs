@@ -3,9 +3,12 @@
 //! rotates, suspends and revokes clients. Secrets are 256-bit, shown once, kept as SHA-256.
 
 mod error;
-pub mod model;
+
+pub mod policy;
 pub mod service;
+pub mod settings;
 pub mod validate;
 
 pub use error::ClientError;
+pub use crate::domain::client as model;
 pub use model::{AuthMethod, ClientStatus, Environment, Origin, Scope};

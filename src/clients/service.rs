@@ -2,7 +2,9 @@
 //! client, which is its history.
 
 use super::ClientError;
-use super::model::{AuthMethod, ClientMetadata, ClientStatus, Environment, Origin};
+use super::model::{AuthMethod, ClientStatus, Environment, Origin};
+use super::settings::EnvSettings;
+use crate::config::KeySettings;
 use crate::audit;
 use crate::domain::{Actor, ClientId, PlainToken, TokenHash};
 use crate::store::applications::ApplicationRecord;
@@ -13,23 +15,24 @@ use chrono::{DateTime, Duration, Utc};
 /// The longest grace period an old secret may keep after regeneration.
 pub const MAX_GRACE: Duration = Duration::hours(24);
 
-/// The metadata a portal client gets from its application.
-pub fn metadata_for(app: &ApplicationRecord) -> ClientMetadata {
-    ClientMetadata {
-        client_name: app.name.clone(),
-        logo_uri: app.logo_uri.clone(),
-        redirect_uris: app.redirect_uris.clone(),
-        token_endpoint_auth_method: app.auth_method.clone(),
-        grant_types: vec!["client_credentials".into()],
-        scope: app.scopes.join(" "),
+/// The sandbox settings of an application (its own columns).
+pub fn sandbox_settings(app: &ApplicationRecord) -> EnvSettings {
+    EnvSettings {
+        auth_method: app.auth_method.clone(),
         jwks_uri: app.jwks_uri.clone(),
         jwks: app
             .jwks
             .as_deref()
             .and_then(|j| serde_json::from_str(j).ok()),
-        tls_client_auth_subject_dn: app.tls_subject_dn.clone(),
-        software_id: Some(app.id.to_string()),
+        tls_subject_dn: app.tls_subject_dn.clone(),
+        redirect_uris: app.redirect_uris.clone(),
+        scopes: app.scopes.clone(),
     }
+}
+
+/// The metadata a portal client of `app` gets with `settings`.
+pub fn metadata_for(app: &ApplicationRecord, settings: &EnvSettings) -> serde_json::Value {
+    settings.metadata(&app.name, app.logo_uri.clone(), &app.id.to_string())
 }
 
 /// A new active client of `app` in `env`, without a secret (portal and DCR clients alike).
@@ -37,6 +40,7 @@ pub fn new_record(
     app: &ApplicationRecord,
     env: Environment,
     origin: Origin,
+    auth_method: AuthMethod,
     metadata: serde_json::Value,
     now: DateTime<Utc>,
 ) -> ClientRecord {
@@ -44,11 +48,11 @@ pub fn new_record(
         client_id: ClientId::generate(),
         application_id: app.id,
         organisation_id: app.organisation_id,
-        environment: env.as_str().into(),
-        origin: origin.as_str().into(),
-        auth_method: app.auth_method.clone(),
+        environment: env,
+        origin,
+        auth_method,
         metadata,
-        status: ClientStatus::Active.as_str().into(),
+        status: ClientStatus::Active,
         status_before_suspension: None,
         secret_hash: None,
         secret_hint: None,
@@ -60,17 +64,20 @@ pub fn new_record(
     }
 }
 
-/// Issues an active client for an application in `env`, inside the caller's transaction.
+/// Issues an active portal client for an application in `env` with `settings`, inside the
+/// caller's transaction.
 pub async fn issue(
     c: &impl ConnectionTrait,
     app: &ApplicationRecord,
     env: Environment,
-    origin: Origin,
+    settings: &EnvSettings,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<ClientRecord, ClientError> {
-    let metadata = serde_json::to_value(metadata_for(app)).unwrap_or_default();
-    let record = new_record(app, env, origin, metadata, now);
+    let method = settings.method().ok_or_else(|| {
+        ClientError::NotApplicable(format!("Unknown authentication method {}.", settings.auth_method))
+    })?;
+    let record = new_record(app, env, Origin::Portal, method, metadata_for(app, settings), now);
     store::clients::insert(c, &record).await?;
     audit::record(
         c,
@@ -82,9 +89,10 @@ pub async fn issue(
             organisation: Some(app.organisation_id),
             detail: serde_json::json!({
                 "environment": env.as_str(),
-                "origin": origin.as_str(),
+                "origin": Origin::Portal.as_str(),
                 "application": app.id.to_string(),
-                "auth_method": app.auth_method,
+                "auth_method": method.as_str(),
+                "settings": settings.to_value(),
             }),
             ip: None,
         },
@@ -94,25 +102,67 @@ pub async fn issue(
     Ok(record)
 }
 
+/// Replaces a client's settings (approved production change, or a sandbox edit), recording
+/// old → new in its history.
+pub async fn apply_settings(
+    c: &impl ConnectionTrait,
+    client: &ClientRecord,
+    app: &ApplicationRecord,
+    settings: &EnvSettings,
+    actor: &Actor,
+    comment: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ClientError> {
+    let method = settings.method().ok_or_else(|| {
+        ClientError::NotApplicable(format!("Unknown authentication method {}.", settings.auth_method))
+    })?;
+    let old = EnvSettings::of_metadata(&client.metadata);
+    let mut metadata = metadata_for(app, settings);
+    // Keep what the software registered beside the settings (DCR clients are not changed here,
+    // but a field added later must not be lost).
+    if let (Some(new), Some(prev)) = (metadata.as_object_mut(), client.metadata.as_object()) {
+        for (k, v) in prev {
+            new.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    store::clients::set_metadata(c, &client.client_id, method, &metadata, now).await?;
+    let changes: Vec<serde_json::Value> = settings
+        .diff(&old)
+        .into_iter()
+        .map(|(field, from, to)| serde_json::json!({ "field": field, "from": from, "to": to }))
+        .collect();
+    audit::record(
+        c,
+        audit::Event {
+            actor,
+            action: "client.settings_changed",
+            subject_type: "client",
+            subject_id: client.client_id.to_string(),
+            organisation: Some(client.organisation_id),
+            detail: serde_json::json!({ "comment": comment, "changes": changes }),
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Makes a new secret for a secret-based client and returns it, to be shown once. The previous
 /// secret stops now, or after `grace` (at most 24 hours).
 pub async fn new_secret(
     c: &impl ConnectionTrait,
+    keys: &KeySettings,
     client: &ClientRecord,
     grace: Duration,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<PlainToken, ClientError> {
-    if client.status == ClientStatus::Revoked.as_str() {
+    if client.status == ClientStatus::Revoked {
         return Err(ClientError::Revoked);
     }
-    if !AuthMethod::parse(&client.auth_method).is_some_and(AuthMethod::uses_secret) {
-        return Err(ClientError::NotApplicable(format!(
-            "This client authenticates with {}, not with a secret.",
-            client.auth_method
-        )));
-    }
-    let prefix = if client.environment == Environment::Production.as_str() {
+    super::policy::check_secret_allowed(keys, client).map_err(ClientError::NotApplicable)?;
+    let prefix = if client.environment == Environment::Production {
         "obp_prd_"
     } else {
         "obp_sbx_"
@@ -187,7 +237,7 @@ pub async fn change_status(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(), ClientError> {
-    let from = ClientStatus::parse(&client.status).unwrap_or(ClientStatus::Pending);
+    let from = client.status;
     let allowed = match (from, change.to) {
         (ClientStatus::Revoked, _) => return Err(ClientError::Revoked),
         (ClientStatus::Active, ClientStatus::Suspended)
@@ -203,7 +253,7 @@ pub async fn change_status(
             change.to.as_str()
         )));
     }
-    store::clients::set_status(c, &client.client_id, change.to.as_str(), now).await?;
+    store::clients::set_status(c, &client.client_id, change.to, now).await?;
     let action = match change.to {
         ClientStatus::Suspended => "client.suspended",
         ClientStatus::Active => "client.reactivated",
@@ -278,11 +328,11 @@ mod tests {
             client_id: ClientId::generate(),
             application_id: ApplicationId::new(),
             organisation_id: OrganisationId::new(),
-            environment: "sandbox".into(),
-            origin: "portal".into(),
-            auth_method: "client_secret_basic".into(),
+            environment: Environment::Sandbox,
+            origin: Origin::Portal,
+            auth_method: AuthMethod::ClientSecretBasic,
             metadata: serde_json::json!({}),
-            status: "active".into(),
+            status: ClientStatus::Active,
             status_before_suspension: None,
             secret_hash: hash,
             secret_hint: None,

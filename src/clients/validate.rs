@@ -39,6 +39,24 @@ pub struct ClientInput {
     pub scopes: Vec<String>,
 }
 
+impl ClientInput {
+    /// The typed values of a submitted form (field names as in the application form).
+    pub fn from_submission(sub: &crate::forms::Submission) -> Self {
+        let get = |k: &str| sub.get(k).unwrap_or_default().to_string();
+        Self {
+            name: get("name"),
+            description: get("description"),
+            logo_uri: get("logo_uri"),
+            redirect_uris: get("redirect_uris"),
+            auth_method: get("auth_method"),
+            jwks_uri: get("jwks_uri"),
+            jwks: get("jwks"),
+            tls_subject_dn: get("tls_subject_dn"),
+            scopes: sub.all("scopes").into_iter().map(str::to_string).collect(),
+        }
+    }
+}
+
 /// Checked client settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientSpec {

@@ -140,6 +140,11 @@ impl Settings {
                 join(f);
             }
         }
+        if !self.outbound.extra_ca.is_empty() {
+            let mut ca = PathBuf::from(&self.outbound.extra_ca);
+            join(&mut ca);
+            self.outbound.extra_ca = ca.to_string_lossy().into_owned();
+        }
     }
 
     /// Checks what serde cannot: URLs, addresses, enumerations and required companions.
@@ -236,6 +241,19 @@ impl Settings {
         self.tls
             .as_ref()
             .map_or(self.base_url(), |t| t.public_url.trim_end_matches('/'))
+    }
+
+    /// The `aud` of access tokens for `env` (`oauth.audience`, else derived from `public_url`).
+    pub fn audience(&self, env: crate::clients::Environment) -> String {
+        let (set, suffix) = match env {
+            crate::clients::Environment::Production => (&self.oauth.audience.production, ""),
+            crate::clients::Environment::Sandbox => (&self.oauth.audience.sandbox, "/sandbox"),
+        };
+        if set.is_empty() {
+            format!("{}{suffix}", self.base_url())
+        } else {
+            set.clone()
+        }
     }
 
     /// `public_url` without a trailing slash, for building links.

@@ -172,6 +172,15 @@ pub struct OAuthSettings {
     pub introspection_client_id: String,
     /// The gateway's secret.
     pub introspection_client_secret: SecretString,
+    /// The sandbox gateway's credential for `/introspect`: it sees sandbox tokens only, as the
+    /// production credential sees production tokens only.
+    pub sandbox_introspection_client_id: String,
+    /// The sandbox gateway's secret; sandbox introspection is off while it is empty.
+    pub sandbox_introspection_client_secret: SecretString,
+    /// FAPI: a production client gets a token only over mutual TLS, bound to its certificate.
+    pub production_requires_mtls: bool,
+    /// The `aud` of access tokens, per environment.
+    pub audience: AudienceSettings,
 }
 
 impl Default for OAuthSettings {
@@ -181,8 +190,23 @@ impl Default for OAuthSettings {
             token_signing_alg: "ES256".into(),
             introspection_client_id: "gateway".into(),
             introspection_client_secret: SecretString::from(""),
+            sandbox_introspection_client_id: "sandbox-gateway".into(),
+            sandbox_introspection_client_secret: SecretString::from(""),
+            production_requires_mtls: true,
+            audience: AudienceSettings::default(),
         }
     }
+}
+
+/// `[oauth.audience]`: empty means derived from `public_url` (production: `public_url`;
+/// sandbox: `public_url` + `/sandbox`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AudienceSettings {
+    /// `aud` of production tokens.
+    pub production: String,
+    /// `aud` of sandbox tokens.
+    pub sandbox: String,
 }
 
 /// `[outbound]`.

@@ -9,7 +9,7 @@ use super::{DcrError, Version, binding, orgs, policy, response};
 use crate::audit;
 use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::{AuthMethod, ClientStatus, Origin};
-use crate::domain::{Actor, ApplicationId, OrganisationId};
+use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId};
 use crate::oauth::token;
 use crate::state::AppState;
 use crate::store;
@@ -78,6 +78,16 @@ async fn checked(
 ) -> Result<(Request, Map<String, Value>), DcrError> {
     let req = request::verify(st, body).await?;
     let meta = policy::validate(&req.claims, &req.ssa, &st.settings.dcr, version)?;
+    // The bank's production methods (`keys.production_auth_methods`) bind DCR as well: a
+    // production client is never registered with a method its token requests would fail on.
+    if let Some(m) = meta
+        .get("token_endpoint_auth_method")
+        .and_then(Value::as_str)
+        .and_then(AuthMethod::parse)
+    {
+        crate::clients::policy::method_allowed(&st.settings.keys, req.ssa.environment, m)
+            .map_err(DcrError::Metadata)?;
+    }
     let dn = meta
         .get("tls_client_auth_subject_dn")
         .and_then(Value::as_str)
@@ -98,6 +108,7 @@ fn new_client(
         &app,
         req.ssa.environment,
         Origin::Dcr,
+        AuthMethod::parse(&app.auth_method).unwrap_or(AuthMethod::TlsClientAuth),
         stored_metadata(req, meta),
         now,
     );
@@ -194,9 +205,9 @@ async fn register_alone(
     store::applications::insert(&tx, &app).await?;
     store::clients::insert(&tx, &client).await?;
     let actor = Actor::System;
-    let secret = if AuthMethod::parse(&client.auth_method).is_some_and(AuthMethod::uses_secret) {
+    let secret = if client.auth_method.uses_secret() {
         Some(
-            clients::new_secret(&tx, &client, Duration::zero(), &actor, now)
+            clients::new_secret(&tx, &st.settings.keys, &client, Duration::zero(), &actor, now)
                 .await
                 .map_err(|e| DcrError::Server(format!("{e:?}")))?,
         )
@@ -222,15 +233,23 @@ pub async fn authorise(
     cert: Option<&[u8]>,
 ) -> Result<ClientRecord, DcrError> {
     let token = bearer.ok_or(DcrError::MissingToken)?;
-    let at = token::verify(st, token, cert)
+    let at = token::verify(st, token, cert, None)
         .await
         .map_err(|e| DcrError::InvalidToken(format!("The access token is not valid: {}.", e.0)))?;
     if at.client.client_id.as_str() != id {
+        let named = store::clients::get(&st.db, &ClientId(id.to_string())).await?;
+        if named.is_none_or(|c| c.status == ClientStatus::Revoked) {
+            // OB DCR: a management call naming an unknown client revokes the token presented.
+            token::revoke_presented(st, token, "DCR management call for an unknown client").await;
+            return Err(DcrError::InvalidToken(
+                "Unknown client: the access token presented is now revoked.".into(),
+            ));
+        }
         return Err(DcrError::InvalidToken(
             "The access token was issued to another client.".into(),
         ));
     }
-    if at.client.origin != Origin::Dcr.as_str() {
+    if at.client.origin != Origin::Dcr {
         return Err(DcrError::InvalidToken(
             "This client was not registered through DCR.".into(),
         ));
@@ -294,7 +313,8 @@ pub async fn update(
     }
     store::applications::update(&tx, &app).await?;
     let metadata = stored_metadata(&req, meta);
-    store::clients::set_metadata(&tx, &client.client_id, &app.auth_method, &metadata, now).await?;
+    let method = AuthMethod::parse(&app.auth_method).unwrap_or(client.auth_method);
+    store::clients::set_metadata(&tx, &client.client_id, method, &metadata, now).await?;
     audit::record(
         &tx,
         audit::Event {

@@ -1,6 +1,7 @@
 //! Shared vocabulary of Onramp: typed ids, secrets, email addresses, roles and the clock.
 //! No I/O and no framework types live here.
 
+pub mod client;
 pub mod clock;
 pub mod email;
 pub mod ids;

@@ -1,10 +1,11 @@
 //! Requesting keys and managing client secrets from the portal.
 
 use super::KeyError;
-use crate::applications::service::{get_for_org, spec_of};
+use crate::applications::service::get_for_org;
 use crate::clients::service::{self as clients, StatusChange};
-use crate::clients::validate::problems_for;
-use crate::clients::{AuthMethod, ClientError, ClientStatus, Environment, Scope};
+use crate::clients::settings::{EnvSettings, PREVIOUS_KEY, SETTINGS_KEY};
+use crate::clients::validate::{self, ClientInput, Context};
+use crate::clients::{ClientError, ClientStatus, Environment, Origin, Scope, policy};
 use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId, PlainToken};
 use crate::email::outbox::{self, Queued};
 use crate::forms::{FieldErrors, Submission};
@@ -20,6 +21,8 @@ use chrono::Duration;
 pub const SANDBOX_WORKFLOW: &str = "sandbox-keys";
 /// Workflow run for production keys.
 pub const PRODUCTION_WORKFLOW: &str = "production-keys";
+/// Workflow run for a change to a production client's settings.
+pub const CHANGE_WORKFLOW: &str = "production-change";
 
 /// The workflow that governs keys for `env`.
 pub fn workflow_for(env: Environment) -> &'static str {
@@ -46,7 +49,28 @@ pub async fn live_client(
     Ok(store::clients::for_application(c, app)
         .await?
         .into_iter()
-        .find(|cl| cl.environment == env.as_str() && cl.status != ClientStatus::Revoked.as_str()))
+        .find(|cl| cl.environment == env && cl.status != ClientStatus::Revoked))
+}
+
+/// Whether the newest instance of `wf_name` about the application is still open.
+pub async fn request_open(
+    st: &AppState,
+    c: &impl ConnectionTrait,
+    wf_name: &str,
+    app: ApplicationId,
+) -> Result<bool, KeyError> {
+    Ok(
+        match store::workflows::latest_for_subject(c, wf_name, "application", &app.to_string())
+            .await?
+        {
+            Some(inst) => st
+                .workflows
+                .get(wf_name)
+                .and_then(|wf| wf.state(&inst.state))
+                .is_some_and(|s| !s.terminal),
+            None => false,
+        },
+    )
 }
 
 /// Checks that no client exists and no request is open for `env`.
@@ -61,22 +85,40 @@ async fn check_can_request(
             "This application already has {env} keys. Revoke them first to ask for new ones."
         )));
     }
-    let wf_name = workflow_for(env);
-    if let Some(inst) =
-        store::workflows::latest_for_subject(c, wf_name, "application", &app.to_string()).await?
-    {
-        let open = st
-            .workflows
-            .get(wf_name)
-            .and_then(|wf| wf.state(&inst.state))
-            .is_some_and(|s| !s.terminal);
-        if open {
-            return Err(KeyError::Refused(format!(
-                "A request for {env} keys is already with the bank."
-            )));
-        }
+    if request_open(st, c, workflow_for(env), app).await? {
+        return Err(KeyError::Refused(format!(
+            "A request for {env} keys is already with the bank."
+        )));
     }
     Ok(())
+}
+
+/// Checks production settings typed into a form: the validator with the production context
+/// (methods the bank accepts for production, https redirect URIs, scopes within `roles`), then
+/// the production rules. Errors are keyed by field.
+pub fn check_production_settings(
+    st: &AppState,
+    app: &ApplicationRecord,
+    org: &OrganisationRecord,
+    input: &ClientInput,
+    roles: Option<&[Scope]>,
+) -> Result<EnvSettings, FieldErrors> {
+    let ctx = Context {
+        environment: Some(Environment::Production),
+        auth_methods: st.settings.keys.methods(Environment::Production),
+        scopes: roles.map(<[Scope]>::to_vec),
+    };
+    let mut named = input.clone();
+    named.name = app.name.clone();
+    let spec = validate::validate(&named, &ctx)?;
+    let settings = EnvSettings::of_spec(&spec);
+    let problems = policy::production_problems(&settings, &org.status, roles, &st.settings.keys);
+    if let Some(p) = problems.into_iter().next() {
+        let mut errors = FieldErrors::new();
+        errors.insert("scopes".into(), p);
+        return Err(errors);
+    }
+    Ok(settings)
 }
 
 /// The SQLite write gate held with a transaction.
@@ -120,10 +162,6 @@ async fn open_request(
             crate::applications::service::DCR_MANAGED.into(),
         ));
     }
-    let problems = problems_for(&spec_of(&app), env, &st.settings.keys.methods(env));
-    if let Some(p) = problems.into_iter().next() {
-        return Err(KeyError::Refused(p));
-    }
     check_can_request(st, &tx, app.id, env).await?;
     Ok((tx, gate, app, org_rec))
 }
@@ -141,6 +179,11 @@ pub async fn request_sandbox(
         .get(SANDBOX_WORKFLOW)
         .ok_or_else(|| KeyError::Refused("The bank has not configured sandbox keys.".into()))?;
     let (tx, gate, app, org_rec) = open_request(st, org, app_id, Environment::Sandbox).await?;
+    let sandbox = clients::sandbox_settings(&app);
+    if let Some(m) = sandbox.method() {
+        policy::method_allowed(&st.settings.keys, Environment::Sandbox, m)
+            .map_err(|e| KeyError::Refused(format!("{e} Edit the application first.")))?;
+    }
     let mut queued = Queued::default();
     crate::tasks::service::start(
         &tx,
@@ -158,9 +201,17 @@ pub async fn request_sandbox(
     .await?;
     let client = live_client(&tx, app.id, Environment::Sandbox).await?;
     let secret = match &client {
-        Some(cl) if AuthMethod::parse(&cl.auth_method).is_some_and(AuthMethod::uses_secret) => {
-            Some(clients::new_secret(&tx, cl, Duration::zero(), actor, st.clock.now()).await?)
-        }
+        Some(cl) if cl.auth_method.uses_secret() => Some(
+            clients::new_secret(
+                &tx,
+                &st.settings.keys,
+                cl,
+                Duration::zero(),
+                actor,
+                st.clock.now(),
+            )
+            .await?,
+        ),
         _ => None,
     };
     tx.commit().await?;
@@ -170,8 +221,11 @@ pub async fn request_sandbox(
     Ok(Issued { client, secret })
 }
 
-/// Asks for production keys with the `production-keys` workflow's form. Nothing is issued until
-/// the bank approves.
+/// Asks for production keys: the proposed production settings (prefilled from the sandbox's;
+/// when the form carries none, the sandbox's are proposed as they are) and the
+/// `production-keys` workflow's form. The exact settings are stored on the workflow instance:
+/// the reviewer and the approver see them, and the client is issued from that stored copy.
+/// Nothing is issued until the bank approves.
 pub async fn request_production(
     st: &AppState,
     org: OrganisationId,
@@ -184,33 +238,34 @@ pub async fn request_production(
         .get(PRODUCTION_WORKFLOW)
         .ok_or_else(|| KeyError::Refused("The bank has not configured production keys.".into()))?;
     let (tx, gate, app, org_rec) = open_request(st, org, app_id, Environment::Production).await?;
-    let values = wf.form.validate(form).map_err(KeyError::Invalid)?;
-    // Roles declared on this form (the light pattern asks for them here) must cover the
-    // application's scopes.
-    if let Some(roles) = values.get("roles").and_then(|r| r.as_array()) {
-        let granted: Vec<Scope> = roles
-            .iter()
-            .filter_map(|r| r.as_str())
-            .filter_map(Scope::for_role)
-            .collect();
-        if let Some(missing) = app
-            .scopes
-            .iter()
-            .filter_map(|s| Scope::parse(s))
-            .find(|s| !granted.contains(s))
-        {
-            let mut errors = FieldErrors::new();
-            errors.insert(
-                "roles".into(),
-                format!(
-                    "The application uses the “{}” scope, which needs the {} role.",
-                    missing.as_str(),
-                    missing.role()
-                ),
-            );
-            return Err(KeyError::Invalid(errors));
+    let (values, form_errors) = match wf.form.validate(form) {
+        Ok(v) => (v, FieldErrors::new()),
+        Err(e) => (serde_json::Map::new(), e),
+    };
+    let input = if form.get("auth_method").is_some() {
+        ClientInput::from_submission(form)
+    } else {
+        clients::sandbox_settings(&app).input(&app.name)
+    };
+    let roles = policy::declared_roles(&org_rec, &values);
+    let checked = check_production_settings(st, &app, &org_rec, &input, roles.as_deref());
+    let mut errors = form_errors;
+    let settings = match checked {
+        Ok(s) => Some(s),
+        Err(e) => {
+            for (k, v) in e {
+                // Scopes outside roles declared on this form are the roles field's error.
+                let k = if k == "scopes" && values.contains_key("roles") { "roles".into() } else { k };
+                errors.entry(k).or_insert(v);
+            }
+            None
         }
-    }
+    };
+    let (Some(settings), true) = (settings, errors.is_empty()) else {
+        return Err(KeyError::Invalid(errors));
+    };
+    let mut data = values;
+    data.insert(SETTINGS_KEY.into(), settings.to_value());
     let mut queued = Queued::default();
     crate::tasks::service::start(
         &tx,
@@ -221,7 +276,7 @@ pub async fn request_production(
             id: app.id.to_string(),
         },
         &org_rec,
-        values,
+        data,
         actor,
         &mut queued,
     )
@@ -229,6 +284,110 @@ pub async fn request_production(
     tx.commit().await?;
     drop(gate);
     st.clients_changed();
+    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    Ok(())
+}
+
+/// The live production client and its settings, for the change form.
+pub async fn production_settings(
+    st: &AppState,
+    org: OrganisationId,
+    app_id: ApplicationId,
+) -> Result<(ApplicationRecord, ClientRecord, EnvSettings), KeyError> {
+    let app = get_for_org(&st.db, org, app_id).await?;
+    let client = live_client(&st.db, app.id, Environment::Production)
+        .await?
+        .filter(|c| c.origin == Origin::Portal)
+        .ok_or_else(|| {
+            KeyError::Refused("This application has no production client to change.".into())
+        })?;
+    let settings = EnvSettings::of_metadata(&client.metadata);
+    Ok((app, client, settings))
+}
+
+/// Proposes new production settings: the `production-change` workflow reviews them, and until
+/// it approves, the live client keeps its settings. Only settings that pass the production
+/// rules may be proposed; proposing the settings in force is refused as no change.
+pub async fn request_production_change(
+    st: &AppState,
+    org: OrganisationId,
+    app_id: ApplicationId,
+    actor: &Actor,
+    form: &Submission,
+) -> Result<(), KeyError> {
+    let wf = st.workflows.get(CHANGE_WORKFLOW).ok_or_else(|| {
+        KeyError::Refused("The bank has not configured production changes.".into())
+    })?;
+    let (tx, gate) = st.begin().await?;
+    let app = get_for_org(&tx, org, app_id).await?;
+    let org_rec = store::organisations::get(&tx, org)
+        .await?
+        .ok_or(KeyError::NotFound)?;
+    if org_rec.status != "active" {
+        return Err(KeyError::Refused(format!(
+            "Your organisation is {}: production settings cannot be changed.",
+            org_rec.status
+        )));
+    }
+    let client = live_client(&tx, app.id, Environment::Production)
+        .await?
+        .filter(|c| c.origin == Origin::Portal)
+        .ok_or_else(|| {
+            KeyError::Refused("This application has no production client to change.".into())
+        })?;
+    if request_open(st, &tx, CHANGE_WORKFLOW, app.id).await? {
+        return Err(KeyError::Refused(
+            "A change to the production settings is already with the bank.".into(),
+        ));
+    }
+    let (values, mut errors) = match wf.form.validate(form) {
+        Ok(v) => (v, FieldErrors::new()),
+        Err(e) => (serde_json::Map::new(), e),
+    };
+    let input = ClientInput::from_submission(form);
+    let roles = policy::org_roles(&org_rec);
+    let current = EnvSettings::of_metadata(&client.metadata);
+    let proposed = match check_production_settings(st, &app, &org_rec, &input, roles.as_deref()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            for (k, v) in e {
+                errors.entry(k).or_insert(v);
+            }
+            None
+        }
+    };
+    if let Some(p) = &proposed
+        && p.diff(&current).is_empty()
+    {
+        errors.insert(
+            "auth_method".into(),
+            "These are the settings in force: change something to propose a change.".into(),
+        );
+    }
+    let (Some(proposed), true) = (proposed, errors.is_empty()) else {
+        return Err(KeyError::Invalid(errors));
+    };
+    let mut data = values;
+    data.insert(SETTINGS_KEY.into(), proposed.to_value());
+    data.insert(PREVIOUS_KEY.into(), current.to_value());
+    data.insert("client_id".into(), client.client_id.as_str().into());
+    let mut queued = Queued::default();
+    crate::tasks::service::start(
+        &tx,
+        st,
+        wf,
+        Subject {
+            kind: "application",
+            id: app.id.to_string(),
+        },
+        &org_rec,
+        data,
+        actor,
+        &mut queued,
+    )
+    .await?;
+    tx.commit().await?;
+    drop(gate);
     outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
     Ok(())
 }
@@ -255,13 +414,13 @@ pub async fn new_secret(
 ) -> Result<(ClientRecord, PlainToken), KeyError> {
     let (tx, gate) = st.begin().await?;
     let client = client_for_org(&tx, org, id).await?;
-    if client.status != ClientStatus::Active.as_str() {
+    if client.status != ClientStatus::Active {
         return Err(KeyError::Refused(format!(
             "This client is {}: its secret cannot be changed.",
             client.status
         )));
     }
-    let secret = clients::new_secret(&tx, &client, grace, actor, st.clock.now())
+    let secret = clients::new_secret(&tx, &st.settings.keys, &client, grace, actor, st.clock.now())
         .await
         .map_err(|e| match e {
             ClientError::NotApplicable(m) => KeyError::Refused(m),

@@ -1,24 +1,42 @@
-//! RFC 7662 introspection for the bank's API gateway: `active: false` for anything not valid now
-//! (expired, badly signed, revoked or suspended client), the token's claims otherwise.
+//! RFC 7662 introspection for the bank's API gateways: `active: false` for anything not valid now
+//! (expired, badly signed, revoked, suspended client, or a token of the other environment), the
+//! token's claims otherwise. Each environment's gateway has its own credential and sees only its
+//! environment's tokens.
 
 use super::token;
+use crate::clients::Environment;
 use crate::state::AppState;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
-/// Whether Basic credentials are the configured gateway credential.
-pub fn caller_allowed(st: &AppState, id: &str, secret: &str) -> bool {
+/// The environment whose gateway credential the Basic credentials are, if any.
+pub fn caller_environment(st: &AppState, id: &str, secret: &str) -> Option<Environment> {
     let cfg = &st.settings.oauth;
-    let want = cfg.introspection_client_secret.expose_secret();
-    !want.is_empty()
-        && id == cfg.introspection_client_id
-        && bool::from(want.as_bytes().ct_eq(secret.as_bytes()))
+    let credentials = [
+        (
+            Environment::Production,
+            &cfg.introspection_client_id,
+            &cfg.introspection_client_secret,
+        ),
+        (
+            Environment::Sandbox,
+            &cfg.sandbox_introspection_client_id,
+            &cfg.sandbox_introspection_client_secret,
+        ),
+    ];
+    credentials.into_iter().find_map(|(env, want_id, want)| {
+        let want = want.expose_secret();
+        (!want.is_empty()
+            && id == want_id.as_str()
+            && bool::from(want.as_bytes().ct_eq(secret.as_bytes())))
+        .then_some(env)
+    })
 }
 
-/// The introspection response for a token.
-pub async fn introspect(st: &AppState, token: &str) -> Value {
-    match token::check(st, token).await {
+/// The introspection response for a token, as the gateway of `env` may see it.
+pub async fn introspect(st: &AppState, token: &str, env: Environment) -> Value {
+    match token::check(st, token, Some(env)).await {
         Ok(at) => {
             let mut out = json!({ "active": true, "token_type": "Bearer" });
             for k in [

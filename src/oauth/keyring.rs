@@ -1,8 +1,11 @@
-//! Onramp's signing keys: kept in the database (so every node signs and verifies alike), created
-//! on first start, rotated by `onramp keys rotate`. The newest key signs; older keys stay in the
-//! JWKS until the tokens they signed have expired. Nodes reload the set every minute and on an
-//! unknown `kid`.
+//! Onramp's signing keys, one ring per environment: a sandbox token is signed by a sandbox key
+//! and never verifies with the production keys published at `/jwks` (the sandbox's are at
+//! `/sandbox/jwks`). Kept in the database (so every node signs and verifies alike), created on
+//! first start, rotated by `onramp keys rotate --environment`. The newest key signs; older keys
+//! stay in the JWKS until the tokens they signed have expired. Nodes reload the set every minute
+//! and on an unknown `kid`.
 
+use crate::clients::Environment;
 use crate::domain::Clock;
 use crate::jose::{Alg, JoseError, Jwk, JwkSet, SigningKey};
 use crate::store::signing_keys::SigningKeyRecord;
@@ -35,9 +38,10 @@ struct Ring {
     loaded: Instant,
 }
 
-/// The signing keys in memory; cheap to clone.
+/// One environment's signing keys in memory; cheap to clone.
 #[derive(Clone)]
 pub struct KeyRing {
+    environment: Environment,
     inner: Arc<RwLock<Ring>>,
 }
 
@@ -54,8 +58,12 @@ fn new_kid() -> String {
     crate::jose::b64(&b)
 }
 
-async fn read(db: &DatabaseConnection, clock: &Clock) -> Result<Option<Ring>, KeyError> {
-    let live = store::signing_keys::live(db, clock.now()).await?;
+async fn read(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    env: Environment,
+) -> Result<Option<Ring>, KeyError> {
+    let live = store::signing_keys::live(db, env.as_str(), clock.now()).await?;
     let Some(newest) = live.first() else {
         return Ok(None);
     };
@@ -84,11 +92,13 @@ async fn read(db: &DatabaseConnection, clock: &Clock) -> Result<Option<Ring>, Ke
     }))
 }
 
-/// Adds a signing key (generated ES256, or an imported PKCS#8 key of `alg`) and schedules the
-/// others to leave the JWKS once the tokens they signed have expired. Returns the new `kid`.
+/// Adds a signing key to `env` (generated ES256, or an imported PKCS#8 key of `alg`) and
+/// schedules the environment's others to leave the JWKS once the tokens they signed have
+/// expired. Returns the new `kid`.
 pub async fn rotate(
     db: &DatabaseConnection,
     clock: &Clock,
+    env: Environment,
     alg: Alg,
     imported_pkcs8: Option<Vec<u8>>,
     token_ttl: Duration,
@@ -110,34 +120,43 @@ pub async fn rotate(
             public_jwk: key.public_jwk().to_string(),
             created_at: now,
             retires_at: None,
+            environment: env.as_str().into(),
         },
     )
     .await?;
     let keep_for = chrono::Duration::from_std(token_ttl).unwrap_or(chrono::Duration::hours(1))
         + chrono::Duration::seconds(super::SKEW_SECONDS);
-    store::signing_keys::retire_others(&tx, &kid, now + keep_for).await?;
+    store::signing_keys::retire_others(&tx, env.as_str(), &kid, now + keep_for).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(kid)
 }
 
 impl KeyRing {
-    /// Loads the keys, creating the first one (ES256) when there is none.
+    /// Loads the keys of `env`, creating the first one when there is none (ES256; a PS256
+    /// configuration needs an imported RSA key first).
     pub async fn load(
         db: &DatabaseConnection,
         clock: &Clock,
+        env: Environment,
         alg: Alg,
         ttl: Duration,
     ) -> Result<Self, KeyError> {
-        let ring = match read(db, clock).await? {
+        let ring = match read(db, clock, env).await? {
             Some(r) => r,
             None => {
-                rotate(db, clock, alg, None, ttl).await?;
-                read(db, clock).await?.ok_or(KeyError::NeedRsaKey)?
+                rotate(db, clock, env, alg, None, ttl).await?;
+                read(db, clock, env).await?.ok_or(KeyError::NeedRsaKey)?
             }
         };
         Ok(Self {
+            environment: env,
             inner: Arc::new(RwLock::new(ring)),
         })
+    }
+
+    /// The environment whose tokens these keys sign.
+    pub fn environment(&self) -> Environment {
+        self.environment
     }
 
     fn with<T>(&self, f: impl FnOnce(&Ring) -> T) -> Option<T> {
@@ -165,13 +184,67 @@ impl KeyRing {
             .unwrap_or(true)
     }
 
+    /// Whether `kid` is one of these keys.
+    pub fn holds(&self, kid: &str) -> bool {
+        self.with(|r| r.verify.find(kid).is_some()).unwrap_or(false)
+    }
+
     /// Reloads the keys from the database (another node may have rotated).
     pub async fn refresh(&self, db: &DatabaseConnection, clock: &Clock) -> Result<(), KeyError> {
-        if let Some(ring) = read(db, clock).await?
+        if let Some(ring) = read(db, clock, self.environment).await?
             && let Ok(mut w) = self.inner.write()
         {
             *w = ring;
         }
         Ok(())
+    }
+}
+
+/// Both environments' key rings; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct KeyRings {
+    production: KeyRing,
+    sandbox: KeyRing,
+}
+
+impl KeyRings {
+    /// Loads (or creates) the keys of both environments.
+    pub async fn load(
+        db: &DatabaseConnection,
+        clock: &Clock,
+        alg: Alg,
+        ttl: Duration,
+    ) -> Result<Self, KeyError> {
+        Ok(Self {
+            production: KeyRing::load(db, clock, Environment::Production, alg, ttl).await?,
+            sandbox: KeyRing::load(db, clock, Environment::Sandbox, alg, ttl).await?,
+        })
+    }
+
+    /// The ring of `env`.
+    pub fn get(&self, env: Environment) -> &KeyRing {
+        match env {
+            Environment::Production => &self.production,
+            Environment::Sandbox => &self.sandbox,
+        }
+    }
+
+    /// The environment whose keys hold `kid`, if any.
+    pub fn environment_of(&self, kid: &str) -> Option<Environment> {
+        [&self.production, &self.sandbox]
+            .into_iter()
+            .find(|r| r.holds(kid))
+            .map(KeyRing::environment)
+    }
+
+    /// Whether either ring is older than a minute.
+    pub fn stale(&self) -> bool {
+        self.production.stale() || self.sandbox.stale()
+    }
+
+    /// Reloads both rings.
+    pub async fn refresh(&self, db: &DatabaseConnection, clock: &Clock) -> Result<(), KeyError> {
+        self.production.refresh(db, clock).await?;
+        self.sandbox.refresh(db, clock).await
     }
 }

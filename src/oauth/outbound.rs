@@ -45,14 +45,15 @@ fn private(ip: IpAddr) -> bool {
 
 impl Outbound {
     /// Builds the client from `[outbound]`.
-    pub fn new(s: &OutboundSettings, base: &std::path::Path) -> Result<Self, String> {
+    /// `outbound.extra_ca` is already resolved against the config file's folder.
+    pub fn new(s: &OutboundSettings) -> Result<Self, String> {
         let mut roots = rustls::RootCertStore::empty();
         let native = rustls_native_roots();
         roots.add_parsable_certificates(native);
         if !s.extra_ca.is_empty() {
             use rustls_pki_types::pem::PemObject;
-            let path = base.join(&s.extra_ca);
-            let certs = rustls_pki_types::CertificateDer::pem_file_iter(&path)
+            let path = std::path::Path::new(&s.extra_ca);
+            let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
                 .map_err(|e| format!("outbound.extra_ca {}: {e}", path.display()))?;
             for c in certs {
                 roots

@@ -1,13 +1,15 @@
-//! Access tokens: JWTs signed with Onramp's current key (`typ` `at+jwt`, RFC 9068) carrying
-//! `iss`, `sub`, `aud`, `client_id`, `scope`, `iat`, `exp`, `jti`, the client's environment and,
-//! when a certificate was presented, `cnf.x5t#S256` (RFC 8705). Verification checks the
-//! signature, the issuer, the time, the client's current status (so suspending or revoking a
-//! client stops its tokens at once) and the certificate binding.
+//! Access tokens: JWTs signed with the current key of the client's environment (`typ` `at+jwt`,
+//! RFC 9068) carrying `iss`, `sub`, `aud` (per environment), `client_id`, `scope`, `iat`, `exp`,
+//! `jti`, the client's environment and, when a certificate was presented (always, for
+//! production: FAPI), `cnf.x5t#S256` (RFC 8705). Verification checks the signature with that
+//! environment's keys, the issuer, the audience, the time, the deny list of revoked tokens, the
+//! client's current status (so suspending or revoking a client stops its tokens at once) and the
+//! certificate binding. A sandbox token never passes as a production one, nor the reverse.
 
 use super::OAuthError;
-use crate::clients::ClientStatus;
+use crate::clients::{ClientStatus, Environment};
 use crate::domain::ClientId;
-use crate::jose::{self, JoseError, x5t_s256};
+use crate::jose::{self, x5t_s256};
 use crate::state::AppState;
 use crate::store::{self, clients::ClientRecord};
 use serde_json::{Value, json};
@@ -36,8 +38,19 @@ pub fn issue(
     scope: &str,
     cert: Option<&[u8]>,
 ) -> Result<Issued, OAuthError> {
+    let env = client.environment;
+    if env == Environment::Production && cert.is_none() && st.settings.oauth.production_requires_mtls
+    {
+        // Client authentication refuses this first; kept here so that no other path can mint
+        // an unbound production token.
+        return Err(OAuthError::InvalidClient(
+            "Production tokens are bound to the client's certificate: call over mutual TLS."
+                .into(),
+        ));
+    }
     let signer = st
         .keys
+        .get(env)
         .signer()
         .ok_or_else(|| OAuthError::Server("no signing key".into()))?;
     let now = st.clock.now().timestamp();
@@ -45,13 +58,13 @@ pub fn issue(
     let mut claims = json!({
         "iss": st.settings.issuer(),
         "sub": client.client_id.as_str(),
-        "aud": st.settings.issuer(),
+        "aud": st.settings.audience(env),
         "client_id": client.client_id.as_str(),
         "scope": scope,
         "iat": now,
         "exp": now + ttl,
         "jti": jti(),
-        "environment": client.environment,
+        "environment": env.as_str(),
     });
     if let Some(der) = cert {
         claims["cnf"] = json!({ "x5t#S256": x5t_s256(der) });
@@ -100,27 +113,59 @@ impl AccessToken {
 #[error("{0}")]
 pub struct InvalidToken(pub String);
 
-/// Verifies a token's signature, issuer, time and client, but not its certificate binding
-/// (introspection reports `cnf` for the gateway to check).
-pub async fn check(st: &AppState, token: &str) -> Result<AccessToken, InvalidToken> {
+/// Verifies a token's signature, issuer, audience, time, revocation and client, but not its
+/// certificate binding (introspection reports `cnf` for the gateway to check). `want` names the
+/// environment the caller serves; `None` takes either (DCR management, whose clients live in
+/// both), always checked against the keys and audience of the token's own environment.
+pub async fn check(
+    st: &AppState,
+    token: &str,
+    want: Option<Environment>,
+) -> Result<AccessToken, InvalidToken> {
     let bad = |m: &str| InvalidToken(m.into());
     let jws =
         jose::decode(token).map_err(|e| InvalidToken(format!("the token is not valid: {e}")))?;
     if jws.header.typ.as_deref() != Some("at+jwt") {
         return Err(bad("not an Onramp access token"));
     }
-    let mut result = jws.verify(&st.keys.verify_set());
-    if matches!(result, Err(JoseError::UnknownKid(_))) || st.keys.stale() {
+    let kid = jws.header.kid.clone().unwrap_or_default();
+    if st.keys.environment_of(&kid).is_none() || st.keys.stale() {
         let _ = st.keys.refresh(&st.db, &st.clock).await;
-        result = jws.verify(&st.keys.verify_set());
     }
-    result.map_err(|_| bad("the token's signature does not verify"))?;
+    let env = st
+        .keys
+        .environment_of(&kid)
+        .ok_or_else(|| bad("the token's signature does not verify"))?;
+    if want.is_some_and(|w| w != env) {
+        return Err(match want {
+            Some(Environment::Sandbox) => bad("this is the sandbox: use a sandbox client's token"),
+            _ => bad("a sandbox token is not valid here"),
+        });
+    }
+    jws.verify(&st.keys.get(env).verify_set())
+        .map_err(|_| bad("the token's signature does not verify"))?;
     if jws.str_claim("iss") != Some(st.settings.issuer()) {
         return Err(bad("the token was not issued here"));
+    }
+    let aud = st.settings.audience(env);
+    let aud_ok = match jws.claims.get("aud") {
+        Some(Value::String(a)) => *a == aud,
+        Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(aud.as_str())),
+        _ => false,
+    };
+    if !aud_ok || jws.str_claim("environment") != Some(env.as_str()) {
+        return Err(bad("the token is not meant for this audience"));
     }
     let now = st.clock.now().timestamp();
     if jws.time_claim("exp").is_none_or(|exp| exp <= now) {
         return Err(bad("the token has expired"));
+    }
+    let jti = jws.str_claim("jti").unwrap_or_default();
+    if store::revoked_tokens::is_revoked(&st.db, jti)
+        .await
+        .map_err(|_| bad("the token could not be checked"))?
+    {
+        return Err(bad("the token was revoked"));
     }
     let id = jws
         .str_claim("client_id")
@@ -129,11 +174,14 @@ pub async fn check(st: &AppState, token: &str) -> Result<AccessToken, InvalidTok
         .await
         .map_err(|_| bad("the token could not be checked"))?
         .ok_or_else(|| bad("the token's client no longer exists"))?;
-    if client.status != ClientStatus::Active.as_str() {
+    if client.status != ClientStatus::Active {
         return Err(InvalidToken(format!(
             "the token's client is {}",
             client.status
         )));
+    }
+    if client.environment != env {
+        return Err(bad("the token's client works in another environment"));
     }
     Ok(AccessToken {
         claims: jws.claims,
@@ -146,8 +194,9 @@ pub async fn verify(
     st: &AppState,
     token: &str,
     cert: Option<&[u8]>,
+    want: Option<Environment>,
 ) -> Result<AccessToken, InvalidToken> {
-    let at = check(st, token).await?;
+    let at = check(st, token, want).await?;
     if let Some(bound) = at.bound_to() {
         match cert {
             Some(der) if x5t_s256(der) == bound => {}
@@ -164,4 +213,36 @@ pub async fn verify(
         }
     }
     Ok(at)
+}
+
+/// Puts a presented token on the deny list until it would expire, whoever presents it next and
+/// on whichever node. Only a token that Onramp itself signed and that is still valid is listed:
+/// anything else works nowhere anyway, and a forged one must not revoke a real token's `jti`.
+pub async fn revoke_presented(st: &AppState, token: &str, reason: &str) {
+    let Ok(at) = check(st, token, None).await else {
+        return;
+    };
+    let jti = at.claims.get("jti").and_then(Value::as_str);
+    let exp = at.claims.get("exp").and_then(Value::as_i64);
+    let (Some(jti), Some(exp)) = (jti, exp) else {
+        return;
+    };
+    let now = st.clock.now();
+    let Some(expires) = chrono::DateTime::from_timestamp(exp.clamp(0, 253_402_300_799), 0) else {
+        return;
+    };
+    if expires <= now {
+        return;
+    }
+    let result = async {
+        let (tx, gate) = st.begin().await?;
+        store::revoked_tokens::revoke(&tx, jti, expires, reason, now).await?;
+        tx.commit().await?;
+        drop(gate);
+        Ok::<_, store::StoreError>(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "could not put a token on the deny list");
+    }
 }

@@ -4,6 +4,7 @@ use super::entities::clients::{self as cl, Entity};
 use super::entities::organisations::{self as org, Entity as Orgs};
 use super::error::parse_id;
 use super::{Page, StoreError};
+use crate::domain::client::{AuthMethod, ClientStatus, Environment, Origin};
 use crate::domain::{ApplicationId, ClientId, OrganisationId};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -21,18 +22,18 @@ pub struct ClientRecord {
     pub application_id: ApplicationId,
     /// Its organisation.
     pub organisation_id: OrganisationId,
-    /// `sandbox` or `production`.
-    pub environment: String,
-    /// `portal` or `dcr`.
-    pub origin: String,
+    /// Where it works.
+    pub environment: Environment,
+    /// How it came to be.
+    pub origin: Origin,
     /// `token_endpoint_auth_method`.
-    pub auth_method: String,
+    pub auth_method: AuthMethod,
     /// Registered metadata (JSON object).
     pub metadata: serde_json::Value,
-    /// `pending`, `active`, `suspended`, `revoked`.
-    pub status: String,
+    /// Its lifecycle.
+    pub status: ClientStatus,
     /// The status to restore when its organisation is reactivated.
-    pub status_before_suspension: Option<String>,
+    pub status_before_suspension: Option<ClientStatus>,
     /// SHA-256 of the current secret.
     pub secret_hash: Option<String>,
     /// The secret's first characters, for people to recognise it.
@@ -49,18 +50,27 @@ pub struct ClientRecord {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Parses a stored enumeration value.
+fn parse<T>(what: &str, raw: &str, f: impl Fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    f(raw).ok_or_else(|| StoreError::Malformed(format!("unknown client {what} `{raw}`")))
+}
+
 fn from_model(m: cl::Model) -> Result<ClientRecord, StoreError> {
     Ok(ClientRecord {
+        environment: parse("environment", &m.environment, Environment::parse)?,
+        origin: parse("origin", &m.origin, Origin::parse)?,
+        auth_method: parse("auth method", &m.auth_method, AuthMethod::parse)?,
+        status: parse("status", &m.status, ClientStatus::parse)?,
+        status_before_suspension: m
+            .status_before_suspension
+            .as_deref()
+            .map(|s| parse("status", s, ClientStatus::parse))
+            .transpose()?,
         client_id: ClientId(m.client_id),
         application_id: parse_id(&m.application_id)?,
         organisation_id: parse_id(&m.organisation_id)?,
-        environment: m.environment,
-        origin: m.origin,
-        auth_method: m.auth_method,
         metadata: serde_json::from_str(&m.metadata)
             .map_err(|e| StoreError::Malformed(e.to_string()))?,
-        status: m.status,
-        status_before_suspension: m.status_before_suspension,
         secret_hash: m.secret_hash,
         secret_hint: m.secret_hint,
         secret_created_at: m.secret_created_at,
@@ -77,12 +87,12 @@ fn to_active(r: &ClientRecord) -> cl::ActiveModel {
         client_id: Set(r.client_id.0.clone()),
         application_id: Set(r.application_id.to_string()),
         organisation_id: Set(r.organisation_id.to_string()),
-        environment: Set(r.environment.clone()),
-        origin: Set(r.origin.clone()),
-        auth_method: Set(r.auth_method.clone()),
+        environment: Set(r.environment.as_str().into()),
+        origin: Set(r.origin.as_str().into()),
+        auth_method: Set(r.auth_method.as_str().into()),
         metadata: Set(r.metadata.to_string()),
-        status: Set(r.status.clone()),
-        status_before_suspension: Set(r.status_before_suspension.clone()),
+        status: Set(r.status.as_str().into()),
+        status_before_suspension: Set(r.status_before_suspension.map(|s| s.as_str().into())),
         secret_hash: Set(r.secret_hash.clone()),
         secret_hint: Set(r.secret_hint.clone()),
         secret_created_at: Set(r.secret_created_at),
@@ -167,11 +177,11 @@ pub async fn for_organisation(
 pub async fn set_status(
     c: &impl ConnectionTrait,
     id: &ClientId,
-    status: &str,
+    status: ClientStatus,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     Entity::update_many()
-        .col_expr(cl::Column::Status, Expr::value(status))
+        .col_expr(cl::Column::Status, Expr::value(status.as_str()))
         .col_expr(cl::Column::UpdatedAt, Expr::value(now))
         .filter(cl::Column::ClientId.eq(id.0.clone()))
         .exec(c)
@@ -209,12 +219,12 @@ pub async fn set_secret(
 pub async fn set_metadata(
     c: &impl ConnectionTrait,
     id: &ClientId,
-    auth_method: &str,
+    auth_method: AuthMethod,
     metadata: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     Entity::update_many()
-        .col_expr(cl::Column::AuthMethod, Expr::value(auth_method))
+        .col_expr(cl::Column::AuthMethod, Expr::value(auth_method.as_str()))
         .col_expr(cl::Column::Metadata, Expr::value(metadata.to_string()))
         .col_expr(cl::Column::UpdatedAt, Expr::value(now))
         .filter(cl::Column::ClientId.eq(id.0.clone()))
@@ -266,12 +276,12 @@ pub async fn restore_for_org(
 pub struct ClientFilter {
     /// Client id or organisation name containing this text.
     pub text: Option<String>,
-    /// `portal` or `dcr`.
-    pub origin: Option<String>,
-    /// `sandbox` or `production`.
-    pub environment: Option<String>,
+    /// How it came to be.
+    pub origin: Option<Origin>,
+    /// Where it works.
+    pub environment: Option<Environment>,
     /// A status.
-    pub status: Option<String>,
+    pub status: Option<ClientStatus>,
 }
 
 /// A client with its organisation's legal name.
@@ -304,13 +314,13 @@ pub async fn search(
                 .add(cl::Column::OrganisationId.is_in(org_ids)),
         );
     }
-    if let Some(o) = &f.origin {
+    if let Some(o) = f.origin {
         q = q.filter(cl::Column::Origin.eq(o.as_str()));
     }
-    if let Some(e) = &f.environment {
+    if let Some(e) = f.environment {
         q = q.filter(cl::Column::Environment.eq(e.as_str()));
     }
-    if let Some(s) = &f.status {
+    if let Some(s) = f.status {
         q = q.filter(cl::Column::Status.eq(s.as_str()));
     }
     let total = q.clone().count(c).await?;

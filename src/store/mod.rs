@@ -16,6 +16,7 @@ pub mod jti;
 pub mod organisations;
 pub mod outbox;
 pub mod rate;
+pub mod revoked_tokens;
 pub mod sandbox_software;
 pub mod secrets;
 pub mod signing_keys;

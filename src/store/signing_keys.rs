@@ -23,6 +23,8 @@ pub struct SigningKeyRecord {
     pub created_at: DateTime<Utc>,
     /// After this the key is gone from the JWKS; `None` while it signs.
     pub retires_at: Option<DateTime<Utc>>,
+    /// The environment whose tokens it signs (`sandbox` or `production`).
+    pub environment: String,
 }
 
 impl std::fmt::Debug for SigningKeyRecord {
@@ -43,17 +45,20 @@ pub async fn insert(c: &impl ConnectionTrait, r: &SigningKeyRecord) -> Result<()
         public_jwk: Set(r.public_jwk.clone()),
         created_at: Set(r.created_at),
         retires_at: Set(r.retires_at),
+        environment: Set(r.environment.clone()),
     };
     Entity::insert(am).exec_without_returning(c).await?;
     Ok(())
 }
 
-/// Keys not yet retired at `now`, newest first.
+/// The keys of `environment` not yet retired at `now`, newest first.
 pub async fn live(
     c: &impl ConnectionTrait,
+    environment: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<SigningKeyRecord>, StoreError> {
     Ok(Entity::find()
+        .filter(sk::Column::Environment.eq(environment))
         .filter(
             Condition::any()
                 .add(sk::Column::RetiresAt.is_null())
@@ -70,18 +75,21 @@ pub async fn live(
             public_jwk: m.public_jwk,
             created_at: m.created_at,
             retires_at: m.retires_at,
+            environment: m.environment,
         })
         .collect())
 }
 
-/// Schedules every signing key but `keep` to leave the JWKS at `at`.
+/// Schedules every signing key of `environment` but `keep` to leave the JWKS at `at`.
 pub async fn retire_others(
     c: &impl ConnectionTrait,
+    environment: &str,
     keep: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     Entity::update_many()
         .col_expr(sk::Column::RetiresAt, Expr::value(at))
+        .filter(sk::Column::Environment.eq(environment))
         .filter(sk::Column::Kid.ne(keep))
         .filter(sk::Column::RetiresAt.is_null())
         .exec(c)

@@ -32,6 +32,9 @@ pub enum TaskError {
     /// A template failed to render.
     #[error("rendering an email failed")]
     Render(#[from] askama::Error),
+    /// A rule no longer holds: the step is refused with the reason, and nothing changes.
+    #[error("{0}")]
+    Refused(String),
     /// A client could not be issued.
     #[error(transparent)]
     Client(#[from] crate::clients::ClientError),

@@ -3,8 +3,9 @@
 use super::TaskError;
 use crate::audit;
 use crate::clients::service as clients;
-use crate::clients::{Environment, Origin};
-use crate::domain::{Actor, ApplicationId, InstanceId, OrganisationId, paths};
+use crate::clients::settings::{EnvSettings, PREVIOUS_KEY, SETTINGS_KEY};
+use crate::clients::{ClientStatus, Environment, policy};
+use crate::domain::{Actor, ApplicationId, ClientId, InstanceId, OrganisationId, paths};
 use crate::email::messages::{self, StateNews};
 use crate::email::outbox::{self, Mail, Queued};
 use crate::forms::Submission;
@@ -147,6 +148,14 @@ pub async fn decide(
                 .to_string();
             store::organisations::update_profile(&tx, org.id, &legal, &values, now).await?;
         }
+        // What the request proposed stays with it: a resubmission answers the bank's question,
+        // it does not replace the settings under review.
+        let mut values = values;
+        for key in [SETTINGS_KEY, PREVIOUS_KEY, "client_id"] {
+            if let Some(v) = inst.data.get(key) {
+                values.insert(key.into(), v.clone());
+            }
+        }
         new_data = Some(values);
     }
     let seq = i32::try_from(events.len()).unwrap_or(i32::MAX) + 1;
@@ -260,7 +269,7 @@ async fn enter_state(
         };
         let now = st.clock.now();
         for effect in &state.effects {
-            apply_effect(c, *effect, inst, org, now).await?;
+            apply_effect(c, st, *effect, inst, org, now).await?;
         }
         let mut mails: Vec<Mail> = Vec::new();
         if let Some(name) = state.email {
@@ -348,6 +357,7 @@ async fn enter_state(
 /// Does one effect of entering a state, in the step's transaction.
 async fn apply_effect(
     c: &impl ConnectionTrait,
+    st: &AppState,
     effect: Effect,
     inst: &InstanceRecord,
     org: &OrganisationRecord,
@@ -374,20 +384,93 @@ async fn apply_effect(
         Effect::RejectApplication => {
             store::applications::set_status(c, app_id, "rejected", now).await?;
         }
-        Effect::IssueSandboxClient | Effect::IssueProductionClient => {
+        Effect::IssueSandboxClient => {
             let app = store::applications::get(c, app_id)
                 .await?
                 .ok_or(TaskError::NotFound)?;
-            let env = if effect == Effect::IssueSandboxClient {
-                Environment::Sandbox
-            } else {
-                Environment::Production
-            };
-            clients::issue(c, &app, env, Origin::Portal, &Actor::System, now).await?;
+            let settings = clients::sandbox_settings(&app);
+            clients::issue(c, &app, Environment::Sandbox, &settings, &Actor::System, now).await?;
+        }
+        Effect::IssueProductionClient => {
+            let app = store::applications::get(c, app_id)
+                .await?
+                .ok_or(TaskError::NotFound)?;
+            // Requests made before settings were stored per environment propose the
+            // application's own.
+            let settings = EnvSettings::from_data(&inst.data, SETTINGS_KEY)
+                .unwrap_or_else(|| clients::sandbox_settings(&app));
+            check_production(c, st, inst, &settings).await?;
+            if keys_live(c, app_id, Environment::Production).await? {
+                return Err(TaskError::Refused(
+                    "The application already has a production client.".into(),
+                ));
+            }
+            clients::issue(c, &app, Environment::Production, &settings, &Actor::System, now)
+                .await?;
+        }
+        Effect::ApplyProductionChange => {
+            let app = store::applications::get(c, app_id)
+                .await?
+                .ok_or(TaskError::NotFound)?;
+            let settings = EnvSettings::from_data(&inst.data, SETTINGS_KEY).ok_or_else(|| {
+                TaskError::Refused("This request carries no proposed settings.".into())
+            })?;
+            check_production(c, st, inst, &settings).await?;
+            let id = inst
+                .data
+                .get("client_id")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let client = store::clients::get(c, &ClientId(id.to_string()))
+                .await?
+                .filter(|cl| cl.application_id == app_id && cl.status != ClientStatus::Revoked)
+                .ok_or_else(|| {
+                    TaskError::Refused(
+                        "The production client this change was for is revoked or gone.".into(),
+                    )
+                })?;
+            let comment = format!("production change approved (task {})", inst.id);
+            clients::apply_settings(c, &client, &app, &settings, &Actor::System, &comment, now)
+                .await?;
         }
         _ => {}
     }
     Ok(())
+}
+
+/// Runs the production rules again, inside the approving transaction, on the organisation as it
+/// is now: a rule that no longer holds refuses the step with the reason.
+async fn check_production(
+    c: &impl ConnectionTrait,
+    st: &AppState,
+    inst: &InstanceRecord,
+    settings: &EnvSettings,
+) -> Result<(), TaskError> {
+    let org = store::organisations::get(c, inst.organisation_id)
+        .await?
+        .ok_or(TaskError::NotFound)?;
+    let roles = policy::declared_roles(&org, &inst.data);
+    let problems =
+        policy::production_problems(settings, &org.status, roles.as_deref(), &st.settings.keys);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(TaskError::Refused(format!(
+            "This cannot be approved: {}",
+            problems.join(" ")
+        )))
+    }
+}
+
+async fn keys_live(
+    c: &impl ConnectionTrait,
+    app: ApplicationId,
+    env: Environment,
+) -> Result<bool, TaskError> {
+    Ok(store::clients::for_application(c, app)
+        .await?
+        .iter()
+        .any(|cl| cl.environment == env && cl.status != ClientStatus::Revoked))
 }
 
 /// Re-exported for callers that check steps without taking them.

@@ -83,6 +83,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(api::discovery::openid_configuration),
         )
         .route("/jwks", web::get().to(api::discovery::jwks))
+        .route("/sandbox/jwks", web::get().to(api::discovery::sandbox_jwks))
         .route("/openapi.json", web::get().to(api::openapi::openapi))
         .route(
             "/sandbox-directory/jwks",

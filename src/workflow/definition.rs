@@ -80,8 +80,12 @@ pub enum Effect {
     RejectApplication,
     /// A sandbox client is issued for the application.
     IssueSandboxClient,
-    /// A production client is issued for the application.
+    /// A production client is issued for the application, from the settings stored on the
+    /// instance (what the reviewer and approver saw), after the production rules run again.
     IssueProductionClient,
+    /// The production settings stored on the instance replace the live client's, after the
+    /// production rules run again.
+    ApplyProductionChange,
 }
 
 impl Effect {
@@ -94,6 +98,7 @@ impl Effect {
             "reject_application" => Self::RejectApplication,
             "issue_sandbox_client" => Self::IssueSandboxClient,
             "issue_production_client" => Self::IssueProductionClient,
+            "apply_production_change" => Self::ApplyProductionChange,
             _ => return None,
         })
     }

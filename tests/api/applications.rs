@@ -35,9 +35,9 @@ async fn an_approved_tpp_gets_sandbox_keys_at_once_and_the_secret_is_shown_once(
     assert!(!page.contains(&secret));
     assert!(app.emails().iter().all(|m| !m.body.contains(&secret)));
     let stored = stored_client(&app, &client_id).await;
-    assert_eq!(stored.status, "active");
-    assert_eq!(stored.environment, "sandbox");
-    assert_eq!(stored.origin, "portal");
+    assert_eq!(stored.status.as_str(), "active");
+    assert_eq!(stored.environment.as_str(), "sandbox");
+    assert_eq!(stored.origin.as_str(), "portal");
     assert_ne!(stored.secret_hash.as_deref(), Some(secret.as_str()));
     assert!(secret_matches(&stored, &secret, app.state.clock.now()));
     let _ = email;
@@ -109,7 +109,7 @@ async fn revoking_a_client_stops_it_and_allows_new_keys() {
         .post_form(&format!("/clients/{client_id}/revoke"), &[])
         .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(stored_client(&app, &client_id).await.status, "revoked");
+    assert_eq!(stored_client(&app, &client_id).await.status.as_str(), "revoked");
     let r = tpp
         .post_form(&format!("/clients/{client_id}/secret"), &[])
         .await;
@@ -126,7 +126,7 @@ async fn deleting_an_application_revokes_its_clients() {
     let (client_id, _) = tpp.sandbox_keys(&app_path).await;
     let r = tpp.post_form(&format!("{app_path}/delete"), &[]).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(stored_client(&app, &client_id).await.status, "revoked");
+    assert_eq!(stored_client(&app, &client_id).await.status.as_str(), "revoked");
     assert_eq!(tpp.get(&app_path).await.status(), 404);
 }
 

@@ -9,6 +9,7 @@ async fn status_of(app: &TestApp, id: &str) -> String {
         .unwrap()
         .unwrap()
         .status
+        .to_string()
 }
 
 #[tokio::test]

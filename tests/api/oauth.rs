@@ -567,6 +567,7 @@ async fn key_rotation_keeps_old_tokens_valid_and_publishes_both_keys() {
     let kid = onramp::oauth::keyring::rotate(
         &st.db,
         &st.clock,
+        onramp::clients::Environment::Sandbox,
         onramp::jose::Alg::Es256,
         None,
         st.settings.oauth.access_token_ttl,
@@ -586,7 +587,7 @@ async fn key_rotation_keeps_old_tokens_valid_and_publishes_both_keys() {
         "old tokens stay valid"
     );
     assert_eq!(sandbox_get(&http, &app, &new).await, 200);
-    let jwks: Value = reqwest::get(app.url("/jwks"))
+    let jwks: Value = reqwest::get(app.url("/sandbox/jwks"))
         .await
         .unwrap()
         .json()
@@ -596,7 +597,7 @@ async fn key_rotation_keeps_old_tokens_valid_and_publishes_both_keys() {
     // Once the old key's tokens have expired, it leaves the JWKS.
     st.clock.advance(chrono::Duration::hours(2));
     st.keys.refresh(&st.db, &st.clock).await.unwrap();
-    let jwks: Value = reqwest::get(app.url("/jwks"))
+    let jwks: Value = reqwest::get(app.url("/sandbox/jwks"))
         .await
         .unwrap()
         .json()

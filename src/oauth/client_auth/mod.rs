@@ -6,7 +6,7 @@ mod secret;
 mod tls;
 
 use super::OAuthError;
-use crate::clients::{AuthMethod, ClientStatus, Environment};
+use crate::clients::{AuthMethod, ClientStatus};
 use crate::domain::ClientId;
 use crate::state::AppState;
 use crate::store::clients::ClientRecord;
@@ -91,18 +91,19 @@ pub async fn authenticate(st: &AppState, c: &Credentials<'_>) -> Result<Authenti
         .get(&st.db, &ClientId(claimed.clone()))
         .await?
         .ok_or_else(|| bad("Unknown client or wrong credentials."))?;
-    if client.status != ClientStatus::Active.as_str() {
+    if client.status != ClientStatus::Active {
         return Err(bad(&format!("The client is {}.", client.status)));
     }
-    if client.auth_method != method.as_str() {
+    if client.auth_method != method {
         return Err(bad(&format!(
             "This client is registered for {}, not {}.",
             client.auth_method,
             method.as_str()
         )));
     }
-    let environment = Environment::parse(&client.environment).unwrap_or(Environment::Production);
-    crate::sandbox_directory::check_environment(st, environment, c.cert)
+    crate::clients::policy::check_token_request(&st.settings, &client, c.cert.is_some())
+        .map_err(|e| bad(&e))?;
+    crate::sandbox_directory::check_environment(st, client.environment, c.cert)
         .map_err(|e| bad(&format!("The client certificate is {e}.")))?;
     match method {
         AuthMethod::ClientSecretBasic => {

@@ -11,6 +11,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod portal_users;
 pub mod rate_events;
+pub mod revoked_tokens;
 pub mod sandbox_software;
 pub mod server_secrets;
 pub mod signing_keys;

@@ -13,6 +13,7 @@ pub struct Model {
     pub public_jwk: String,
     pub created_at: DateTimeUtc,
     pub retires_at: Option<DateTimeUtc>,
+    pub environment: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

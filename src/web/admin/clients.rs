@@ -3,7 +3,7 @@
 
 use super::who;
 use crate::clients::service::{self as clients, StatusChange};
-use crate::clients::{ClientError, ClientStatus};
+use crate::clients::{ClientError, ClientStatus, Environment, Origin};
 use crate::domain::{ClientId, paths};
 use crate::state::AppState;
 use crate::store::clients::ClientFilter;
@@ -67,11 +67,14 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     let admin = require_admin(&st, &session).await?;
+    let origin = some(&q.origin);
+    let environment = some(&q.environment);
+    let status = some(&q.status);
     let filter = ClientFilter {
         text: some(&q.q),
-        origin: some(&q.origin),
-        environment: some(&q.environment),
-        status: some(&q.status),
+        origin: origin.as_deref().and_then(Origin::parse),
+        environment: environment.as_deref().and_then(Environment::parse),
+        status: status.as_deref().and_then(ClientStatus::parse),
     };
     let page = q.page.unwrap_or(1).max(1);
     let (rows, total) = store::clients::search(&st.db, &filter, Page::new(page, PAGE_SIZE)).await?;
@@ -86,9 +89,9 @@ pub async fn list(
             .map(|r| Row {
                 client_id: r.client.client_id.to_string(),
                 legal_name: r.legal_name,
-                environment: r.client.environment,
-                origin: r.client.origin,
-                status: r.client.status,
+                environment: r.client.environment.as_str().into(),
+                origin: r.client.origin.as_str().into(),
+                status: r.client.status.as_str().into(),
                 created: r.client.created_at.format("%Y-%m-%d").to_string(),
             })
             .collect(),
@@ -96,14 +99,14 @@ pub async fn list(
         query_base: format!(
             "q={}&origin={}&environment={}&status={}",
             enc(&filter.text),
-            enc(&filter.origin),
-            enc(&filter.environment),
-            enc(&filter.status)
+            enc(&origin),
+            enc(&environment),
+            enc(&status)
         ),
         q: filter.text.unwrap_or_default(),
-        origin: filter.origin.unwrap_or_default(),
-        environment: filter.environment.unwrap_or_default(),
-        status: filter.status.unwrap_or_default(),
+        origin: origin.unwrap_or_default(),
+        environment: environment.unwrap_or_default(),
+        status: status.unwrap_or_default(),
         page,
         pages: total.div_ceil(PAGE_SIZE).max(1),
     })
@@ -163,10 +166,10 @@ pub async fn show(
         organisation_id: c.organisation_id.to_string(),
         legal_name: org.map(|o| o.legal_name).unwrap_or_default(),
         application: app.map(|a| a.name).unwrap_or_default(),
-        environment: c.environment,
-        origin: c.origin,
-        status: c.status,
-        auth_method: c.auth_method,
+        environment: c.environment.to_string(),
+        origin: c.origin.to_string(),
+        status: c.status.to_string(),
+        auth_method: c.auth_method.to_string(),
         metadata: serde_json::to_string_pretty(&c.metadata).unwrap_or_default(),
         history,
         can_act: admin.role != crate::domain::AdminRole::Reviewer,

@@ -136,9 +136,9 @@ pub async fn show(
         .into_iter()
         .map(|c| ClientRow {
             client_id: c.client_id.to_string(),
-            environment: c.environment,
-            origin: c.origin,
-            status: c.status,
+            environment: c.environment.to_string(),
+            origin: c.origin.to_string(),
+            status: c.status.to_string(),
         })
         .collect();
     let history = store::audit::for_subject(&st.db, "organisation", &id.to_string())

@@ -28,6 +28,8 @@ pub async fn openid_configuration(st: web::Data<AppState>) -> HttpResponse {
         "issuer": s.issuer(),
         "token_endpoint": format!("{mtls}/token"),
         "jwks_uri": format!("{base}/jwks"),
+        // Sandbox tokens are signed by keys of their own, never published at jwks_uri.
+        "sandbox_jwks_uri": format!("{base}/sandbox/jwks"),
         "registration_endpoint": format!("{mtls}/register"),
         "introspection_endpoint": format!("{mtls}/introspect"),
         "token_endpoint_auth_methods_supported": methods,
@@ -50,13 +52,22 @@ pub async fn openid_configuration(st: web::Data<AppState>) -> HttpResponse {
         .json(doc)
 }
 
-/// Onramp's public signing keys.
+/// Onramp's public signing keys for production tokens (`/jwks`).
 pub async fn jwks(st: web::Data<AppState>) -> HttpResponse {
+    key_set(&st, Environment::Production).await
+}
+
+/// The public signing keys of sandbox tokens (`/sandbox/jwks`).
+pub async fn sandbox_jwks(st: web::Data<AppState>) -> HttpResponse {
+    key_set(&st, Environment::Sandbox).await
+}
+
+async fn key_set(st: &AppState, env: Environment) -> HttpResponse {
     if st.keys.stale() {
         let _ = st.keys.refresh(&st.db, &st.clock).await;
     }
     HttpResponse::Ok()
         .content_type("application/jwk-set+json")
         .insert_header(("Cache-Control", "public, max-age=300"))
-        .json(st.keys.jwks().as_ref())
+        .json(st.keys.get(env).jwks().as_ref())
 }

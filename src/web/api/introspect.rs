@@ -13,18 +13,18 @@ pub async fn introspect(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let allowed = basic_credentials(&req)
-        .is_some_and(|(id, secret)| introspect::caller_allowed(&st, &id, &secret));
-    if !allowed {
+    let Some(env) = basic_credentials(&req)
+        .and_then(|(id, secret)| introspect::caller_environment(&st, &id, &secret))
+    else {
         return oauth_error(&OAuthError::InvalidClient(
             "Introspection needs the gateway's credential (HTTP Basic).".into(),
         ));
-    }
+    };
     let form = Submission::from_urlencoded(&body);
     let Some(token) = form.get("token").filter(|t| !t.is_empty()) else {
         return oauth_error(&OAuthError::InvalidRequest("token is required.".into()));
     };
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(introspect::introspect(&st, token).await)
+        .json(introspect::introspect(&st, token, env).await)
 }

@@ -1,11 +1,11 @@
 //! The sandbox Account Information API under `/sandbox/open-banking/v3.1/aisp`: a sandbox token
 //! with the `accounts` scope, presented over the certificate it is bound to (if it is).
 
+use crate::clients::Environment;
 use crate::oauth::token;
 use crate::sandbox;
 use crate::state::AppState;
 use crate::web::tls::ClientCert;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
@@ -39,15 +39,9 @@ async fn authorise(
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
         .ok_or_else(|| unauthorized("use the Bearer scheme"))?;
-    let at = token::verify(st, bearer.trim(), cert.der())
+    let at = token::verify(st, bearer.trim(), cert.der(), Some(Environment::Sandbox))
         .await
         .map_err(|e| unauthorized(&e.0))?;
-    if at.client.environment != "sandbox" {
-        return Err(HttpResponse::build(StatusCode::FORBIDDEN).json(json!({
-            "error": "insufficient_scope",
-            "error_description": "This is the sandbox: use a sandbox client's token."
-        })));
-    }
     if !at.scopes().contains(&"accounts") {
         return Err(HttpResponse::Forbidden()
             .insert_header(("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"accounts\""))

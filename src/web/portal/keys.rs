@@ -42,10 +42,10 @@ fn credentials(
     render::ok(&CredentialsPage {
         layout: Layout::portal("Your credentials", session, Some(email))?,
         application: client.application_id.to_string(),
-        environment: client.environment.clone(),
+        environment: client.environment.to_string(),
         client_id: client.client_id.to_string(),
         secret: secret.unwrap_or_default(),
-        auth_method: client.auth_method.clone(),
+        auth_method: client.auth_method.to_string(),
     })
 }
 

@@ -1,6 +1,6 @@
 //! `/applications`: the organisation's applications and their keys at a glance.
 
-use crate::clients::Environment;
+use crate::clients::{ClientStatus, Environment};
 use crate::state::AppState;
 use crate::store;
 use crate::web::error::PageError;
@@ -38,8 +38,8 @@ pub async fn show(
         let status_in = |env: Environment| {
             clients
                 .iter()
-                .find(|c| c.environment == env.as_str() && c.status != "revoked")
-                .map_or_else(|| "none".to_string(), |c| c.status.clone())
+                .find(|c| c.environment == env && c.status != ClientStatus::Revoked)
+                .map_or_else(|| "none".to_string(), |c| c.status.to_string())
         };
         rows.push(Row {
             id: app.id.to_string(),

@@ -133,18 +133,7 @@ pub fn form_definition(st: &AppState, org: &OrganisationRecord) -> FormDefinitio
 
 /// The form's typed values as the validator's input.
 pub fn input_from(sub: &Submission) -> ClientInput {
-    let get = |k: &str| sub.get(k).unwrap_or_default().to_string();
-    ClientInput {
-        name: get("name"),
-        description: get("description"),
-        logo_uri: get("logo_uri"),
-        redirect_uris: get("redirect_uris"),
-        auth_method: get("auth_method"),
-        jwks_uri: get("jwks_uri"),
-        jwks: get("jwks"),
-        tls_subject_dn: get("tls_subject_dn"),
-        scopes: sub.all("scopes").into_iter().map(str::to_string).collect(),
-    }
+    ClientInput::from_submission(sub)
 }
 
 /// Validator input back as a submission (to prefill a form).

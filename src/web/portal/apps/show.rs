@@ -56,7 +56,7 @@ fn curl_example(base: &str, c: &ClientRecord, scope: &str) -> String {
     let token = format!("{base}/token");
     let api = format!("{base}/sandbox/open-banking/v3.1/aisp/accounts");
     let id = c.client_id.as_str();
-    let get_token = match AuthMethod::parse(&c.auth_method) {
+    let get_token = match Some(c.auth_method) {
         Some(AuthMethod::ClientSecretBasic) => format!(
             "TOKEN=$(curl -s -u '{id}:YOUR_CLIENT_SECRET' \\\n  -d grant_type=client_credentials --data-urlencode 'scope={scope}' \\\n  {token} | jq -r .access_token)"
         ),
@@ -70,7 +70,7 @@ fn curl_example(base: &str, c: &ClientRecord, scope: &str) -> String {
             "# Sign a JWT with your private key (ES256 or PS256, kid of a key in your JWKS):\n#   {{\"iss\":\"{id}\",\"sub\":\"{id}\",\"aud\":\"{token}\",\n#    \"jti\":\"<unique>\",\"iat\":<now>,\"exp\":<now + at most 3600>}}\nTOKEN=$(curl -s -d grant_type=client_credentials --data-urlencode 'scope={scope}' \\\n  -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer \\\n  -d client_assertion=\"$ASSERTION\" \\\n  {token} | jq -r .access_token)"
         ),
     };
-    let cert = if c.auth_method == AuthMethod::TlsClientAuth.as_str() {
+    let cert = if c.auth_method == AuthMethod::TlsClientAuth {
         "--cert transport.pem --key transport.key "
     } else {
         ""
@@ -115,9 +115,9 @@ async fn client_view(st: &AppState, c: &ClientRecord) -> Result<ClientView, Page
         .collect();
     Ok(ClientView {
         client_id: c.client_id.to_string(),
-        status: c.status.clone(),
-        auth_method: c.auth_method.clone(),
-        uses_secret: AuthMethod::parse(&c.auth_method).is_some_and(AuthMethod::uses_secret),
+        status: c.status.to_string(),
+        auth_method: c.auth_method.to_string(),
+        uses_secret: c.auth_method.uses_secret(),
         has_secret: c.secret_hash.is_some(),
         secret_hint: c.secret_hint.clone().unwrap_or_default(),
         secret_created: c
@@ -146,7 +146,7 @@ pub async fn show(
     let mut dcr_software = String::new();
     for env in Environment::ALL {
         let record = live_client(&st.db, app.id, *env).await?;
-        if let Some(c) = record.as_ref().filter(|c| c.origin == Origin::Dcr.as_str()) {
+        if let Some(c) = record.as_ref().filter(|c| c.origin == Origin::Dcr) {
             dcr_software = c
                 .metadata
                 .get("software_id")

@@ -1,5 +1,6 @@
 //! Client vocabulary: environments, statuses, origins, authentication methods, scopes, and the
-//! registered metadata (RFC 7591 names).
+//! registered metadata (RFC 7591 names). Shared by the store (which maps them to columns) and
+//! every service.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,12 @@ macro_rules! str_enum {
             /// Parses the written form.
             pub fn parse(s: &str) -> Option<Self> {
                 match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 

@@ -1,0 +1,193 @@
+//! The production rules, in one place. Every path that makes, changes or uses a production
+//! client runs them: the production-keys request and its approval, a production change request
+//! and its approval, secret generation, and the token endpoint.
+
+use super::model::{AuthMethod, ClientStatus, Environment, Scope};
+use super::settings::EnvSettings;
+use super::validate::check_redirect_uri;
+use crate::config::Settings;
+use crate::config::KeySettings;
+use crate::store::clients::ClientRecord;
+use crate::store::organisations::OrganisationRecord;
+
+/// The scopes that PSD2 roles open (`AISP`, `PISP`, `CBPII`, or the certificate names).
+pub fn scopes_of_roles<'a>(roles: impl IntoIterator<Item = &'a str>) -> Vec<Scope> {
+    let mut scopes: Vec<Scope> = roles.into_iter().filter_map(Scope::for_role).collect();
+    scopes.sort();
+    scopes.dedup();
+    scopes
+}
+
+/// The scopes an organisation's declared roles open; `None` when it declared none yet (the
+/// light signup asks for roles only at production time).
+pub fn org_roles(org: &OrganisationRecord) -> Option<Vec<Scope>> {
+    let roles = org.profile.get("roles")?.as_array()?;
+    Some(scopes_of_roles(roles.iter().filter_map(|r| r.as_str())))
+}
+
+/// The PSD2 roles that bound production scopes: those declared on the request's form (the
+/// light pattern asks there), else the organisation's; `None` when neither declared any.
+pub fn declared_roles(
+    org: &OrganisationRecord,
+    data: &serde_json::Map<String, serde_json::Value>,
+) -> Option<Vec<Scope>> {
+    match data.get("roles").and_then(|r| r.as_array()) {
+        Some(roles) => Some(scopes_of_roles(roles.iter().filter_map(|r| r.as_str()))),
+        None => org_roles(org),
+    }
+}
+
+/// Whether the bank accepts `method` for clients of `env`.
+pub fn method_allowed(keys: &KeySettings, env: Environment, method: AuthMethod) -> Result<(), String> {
+    let allowed = keys.methods(env);
+    if allowed.contains(&method) {
+        return Ok(());
+    }
+    Err(format!(
+        "The bank does not accept {} for {env} clients; accepted: {}.",
+        method.as_str(),
+        allowed
+            .iter()
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// Why settings may not run in production (empty when they may): the organisation is active,
+/// the method is one the bank accepts for production, redirect URIs are https and not
+/// localhost, and every scope is opened by a role the organisation declared (`roles`: `None`
+/// when it declared none).
+pub fn production_problems(
+    settings: &EnvSettings,
+    org_status: &str,
+    roles: Option<&[Scope]>,
+    keys: &KeySettings,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if org_status != "active" {
+        out.push(format!(
+            "The organisation is {org_status}: production clients cannot be issued or changed."
+        ));
+    }
+    match settings.method() {
+        Some(m) => {
+            if let Err(e) = method_allowed(keys, Environment::Production, m) {
+                out.push(e);
+            }
+        }
+        None => out.push(format!(
+            "Unknown authentication method “{}”.",
+            settings.auth_method
+        )),
+    }
+    for u in &settings.redirect_uris {
+        if let Err(m) = check_redirect_uri(u, false) {
+            out.push(m);
+        }
+    }
+    let scopes = settings.scope_list();
+    if scopes.is_empty() {
+        out.push("Production clients need at least one scope.".into());
+    }
+    match roles {
+        None => out.push(
+            "The organisation has declared no PSD2 roles, so it cannot have production scopes."
+                .into(),
+        ),
+        Some(roles) => {
+            for s in scopes.iter().filter(|s| !roles.contains(s)) {
+                out.push(format!(
+                    "The “{}” scope needs the {} role, which the organisation has not declared.",
+                    s.as_str(),
+                    s.role()
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// What the token endpoint checks of an authenticated client beyond its credentials: a
+/// production client's method must still be one the bank accepts for production, and (FAPI,
+/// `oauth.production_requires_mtls`) it must call over mutual TLS.
+pub fn check_token_request(
+    settings: &Settings,
+    client: &ClientRecord,
+    has_certificate: bool,
+) -> Result<(), String> {
+    if client.environment != Environment::Production {
+        return Ok(());
+    }
+    method_allowed(&settings.keys, Environment::Production, client.auth_method)
+        .map_err(|e| format!("{e} This client cannot get tokens."))?;
+    if settings.oauth.production_requires_mtls && !has_certificate {
+        return Err("Production clients get tokens only over mutual TLS (FAPI): present your transport certificate on the TLS listener or through the bank's proxy.".into());
+    }
+    Ok(())
+}
+
+/// Whether a client may have a (new) secret: it uses a secret method that its environment
+/// accepts, and it is not revoked.
+pub fn check_secret_allowed(keys: &KeySettings, client: &ClientRecord) -> Result<(), String> {
+    if client.status == ClientStatus::Revoked {
+        return Err("This client is revoked.".into());
+    }
+    if !client.auth_method.uses_secret() {
+        return Err(format!(
+            "This client authenticates with {}, not with a secret.",
+            client.auth_method
+        ));
+    }
+    method_allowed(keys, client.environment, client.auth_method)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> KeySettings {
+        KeySettings::default()
+    }
+
+    fn settings(method: &str) -> EnvSettings {
+        EnvSettings {
+            auth_method: method.into(),
+            jwks_uri: None,
+            jwks: None,
+            tls_subject_dn: Some("CN=a".into()),
+            redirect_uris: vec!["https://app.example/cb".into()],
+            scopes: vec!["accounts".into()],
+        }
+    }
+
+    #[test]
+    fn each_production_rule_refuses_its_case() {
+        let roles = [Scope::Accounts];
+        assert!(
+            production_problems(&settings("tls_client_auth"), "active", Some(&roles), &keys())
+                .is_empty()
+        );
+        let secret = production_problems(
+            &settings("client_secret_basic"),
+            "active",
+            Some(&roles),
+            &keys(),
+        );
+        assert!(secret[0].contains("does not accept client_secret_basic"), "{secret:?}");
+        let suspended =
+            production_problems(&settings("tls_client_auth"), "suspended", Some(&roles), &keys());
+        assert!(suspended[0].contains("suspended"));
+        let mut local = settings("tls_client_auth");
+        local.redirect_uris = vec!["http://localhost:3000/cb".into()];
+        assert_eq!(production_problems(&local, "active", Some(&roles), &keys()).len(), 1);
+        let mut pay = settings("tls_client_auth");
+        pay.scopes.push("payments".into());
+        let p = production_problems(&pay, "active", Some(&roles), &keys());
+        assert!(p[0].contains("PISP"), "{p:?}");
+        assert_eq!(
+            production_problems(&settings("tls_client_auth"), "active", None, &keys()).len(),
+            1
+        );
+    }
+}
