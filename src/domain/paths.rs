@@ -55,6 +55,16 @@ pub fn application(id: impl std::fmt::Display) -> String {
     format!("{APPLICATIONS}/{id}")
 }
 
+/// An application's production-keys request.
+pub fn production_keys(id: impl std::fmt::Display) -> String {
+    format!("{APPLICATIONS}/{id}/production-keys")
+}
+
+/// An application's production change request.
+pub fn production_settings(id: impl std::fmt::Display) -> String {
+    format!("{APPLICATIONS}/{id}/production-settings")
+}
+
 /// The admin page of one task.
 pub fn admin_task(id: impl std::fmt::Display) -> String {
     format!("{ADMIN_TASKS}/{id}")

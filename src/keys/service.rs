@@ -121,12 +121,45 @@ pub fn check_production_settings(
     Ok(settings)
 }
 
+/// The checks before a key request for `env`: the application is the organisation's, approved
+/// and not DCR's, the organisation is active, and there are neither keys nor an open request
+/// there. Run inside the request's transaction, and by the form page beforehand so that a
+/// refusal is shown before anything is typed.
+pub async fn check_request(
+    st: &AppState,
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+    app_id: ApplicationId,
+    env: Environment,
+) -> Result<(ApplicationRecord, OrganisationRecord), KeyError> {
+    let app = get_for_org(c, org, app_id).await?;
+    let org_rec = store::organisations::get(c, org)
+        .await?
+        .ok_or(KeyError::NotFound)?;
+    if org_rec.status != "active" {
+        return Err(KeyError::Refused(format!(
+            "Your organisation is {}: keys cannot be requested.",
+            org_rec.status
+        )));
+    }
+    if app.status != "active" {
+        return Err(KeyError::Refused(
+            "This application is not approved yet.".into(),
+        ));
+    }
+    if crate::applications::service::registered_by_dcr(c, app.id).await? {
+        return Err(KeyError::Refused(
+            crate::applications::service::DCR_MANAGED.into(),
+        ));
+    }
+    check_can_request(st, c, app.id, env).await?;
+    Ok((app, org_rec))
+}
+
 /// The SQLite write gate held with a transaction.
 type Gate = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-/// Opens the transaction of a key request: the application is the organisation's and approved,
-/// the organisation is active, the application's settings suit `env`, and it has neither keys
-/// nor an open request there.
+/// Opens the transaction of a key request after [`check_request`].
 async fn open_request(
     st: &AppState,
     org: OrganisationId,
@@ -142,27 +175,7 @@ async fn open_request(
     KeyError,
 > {
     let (tx, gate) = st.begin().await?;
-    let app = get_for_org(&tx, org, app_id).await?;
-    let org_rec = store::organisations::get(&tx, org)
-        .await?
-        .ok_or(KeyError::NotFound)?;
-    if org_rec.status != "active" {
-        return Err(KeyError::Refused(format!(
-            "Your organisation is {}: keys cannot be requested.",
-            org_rec.status
-        )));
-    }
-    if app.status != "active" {
-        return Err(KeyError::Refused(
-            "This application is not approved yet.".into(),
-        ));
-    }
-    if crate::applications::service::registered_by_dcr(&tx, app.id).await? {
-        return Err(KeyError::Refused(
-            crate::applications::service::DCR_MANAGED.into(),
-        ));
-    }
-    check_can_request(st, &tx, app.id, env).await?;
+    let (app, org_rec) = check_request(st, &tx, org, app_id, env).await?;
     Ok((tx, gate, app, org_rec))
 }
 

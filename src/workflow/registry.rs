@@ -119,21 +119,45 @@ fn subject_mismatch(wf: &Workflow) -> Option<String> {
                     | Effect::RejectApplication
                     | Effect::IssueSandboxClient
                     | Effect::IssueProductionClient
+                    | Effect::ApplyProductionChange
             );
+            if *e == Effect::ApplyProductionChange && wf.name != "production-change" {
+                return Some(format!(
+                    "state `{}`: apply_production_change needs the settings a `production-change` \
+                     request proposes, so it belongs to that workflow only",
+                    s.name
+                ));
+            }
             if app_effect && !app_subject {
                 return Some(format!(
                     "state `{}`: {e:?} acts on an application, but `{}` is not about one \
-                     (only application, sandbox-keys and production-keys are)",
+                     (only application, sandbox-keys, production-keys and production-change are)",
                     s.name, wf.name
                 ));
             }
         }
     }
+    let applies = wf
+        .states
+        .iter()
+        .any(|s| s.effects.contains(&Effect::ApplyProductionChange));
+    if wf.name == "production-change" && !applies {
+        return Some(
+            "`production-change` must apply the change somewhere: give its approved state \
+             effects = [\"apply_production_change\"]"
+                .into(),
+        );
+    }
     None
 }
 
 /// The workflows whose subject is an application.
-pub const APPLICATION_SUBJECT: &[&str] = &["application", "sandbox-keys", "production-keys"];
+pub const APPLICATION_SUBJECT: &[&str] = &[
+    "application",
+    "sandbox-keys",
+    "production-keys",
+    "production-change",
+];
 
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)

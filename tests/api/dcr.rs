@@ -114,6 +114,18 @@ async fn get_put_and_delete_need_the_clients_own_token_over_the_same_certificate
         .await
         .unwrap();
     assert_eq!(r.status(), 401, "unknown client");
+    // OB DCR: a call naming an unknown client revokes the token presented, on every route.
+    let r = http.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 401, "the token is revoked for its own client too");
+    assert!(
+        r.json::<Value>().await.unwrap()["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("revoked")
+    );
+    let r = http.delete(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 401, "and for DELETE");
+    let token = d.token_for(&id).await;
 
     // PUT keeps the token valid and may narrow the redirect URIs.
     let put = d.request(|c| {

@@ -200,7 +200,8 @@ async fn wrong_secret_unknown_suspended_and_revoked_clients_are_invalid_client()
 #[tokio::test]
 async fn a_revoked_clients_token_is_inactive_at_introspection_and_refused_by_the_sandbox() {
     let app = spawn_tls_app_with(|s| {
-        s.oauth.introspection_client_secret = "gateway-secret-123".to_string().into()
+        s.oauth.introspection_client_secret = "gateway-secret-123".to_string().into();
+        s.oauth.sandbox_introspection_client_secret = "sandbox-secret-456".to_string().into();
     })
     .await;
     let http = app.pki.as_ref().unwrap().client_http(None);
@@ -236,13 +237,22 @@ async fn a_revoked_clients_token_is_inactive_at_introspection_and_refused_by_the
     );
     let (status, body) = introspect(("gateway", "gateway-secret-123")).await;
     assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({ "active": false }),
+        "a sandbox token is inactive for the production gateway"
+    );
+    let (status, body) = introspect(("sandbox-gateway", "sandbox-secret-456")).await;
+    assert_eq!(status, 200);
     assert_eq!(body["active"], true);
     assert_eq!(body["client_id"], c.id.as_str());
     assert_eq!(body["scope"], "accounts");
+    assert_eq!(body["environment"], "sandbox");
+    assert_eq!(body["aud"], app.url("/sandbox").as_str());
     c.tpp
         .post_form(&format!("/clients/{}/revoke", c.id), &[])
         .await;
-    let (_, body) = introspect(("gateway", "gateway-secret-123")).await;
+    let (_, body) = introspect(("sandbox-gateway", "sandbox-secret-456")).await;
     assert_eq!(body, json!({ "active": false }));
     assert_eq!(sandbox_get(&http, &app, &token).await, 401);
 }

@@ -145,22 +145,47 @@ async fn a_rejected_production_request_leaves_nothing_to_revoke() {
 }
 
 #[tokio::test]
-async fn a_secret_based_application_is_refused_production_with_the_reason() {
+async fn a_secret_sandbox_is_told_before_the_form_and_production_takes_its_own_method() {
     let app = spawn_app().await;
     let (_, tpp) = app.approved_tpp("Acme").await;
     let app_path = tpp.create_app(APP).await; // client_secret_basic
+    let (sandbox_id, secret) = tpp.sandbox_keys(&app_path).await;
+    assert!(secret.is_some());
+    let form = tpp.get_html(&format!("{app_path}/production-keys")).await;
+    assert!(
+        texts(&form, "#production-notice")[0]
+            .contains("does not accept client_secret_basic for production"),
+        "said before anything is typed"
+    );
     let r = tpp
         .post_form(
             &format!("{app_path}/production-keys"),
             &[("use_case", "Account views for SMEs.")],
         )
         .await;
-    assert_eq!(r.status(), 303);
-    assert!(
-        tpp.get_html(&app_path)
-            .await
-            .contains("does not accept client_secret_basic for production")
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(texts(&html, "#f-auth_method-error")[0].contains("client_secret_basic"));
+    assert_eq!(
+        texts(&html, "#f-use_case")[0],
+        "Account views for SMEs.",
+        "what was typed is kept"
     );
+    let r = tpp
+        .post_form(
+            &format!("{app_path}/production-keys"),
+            &[
+                ("redirect_uris", "https://tpp.example/cb"),
+                ("auth_method", "tls_client_auth"),
+                ("tls_subject_dn", "CN=acme-prod,O=Acme Ltd,C=GB"),
+                ("scopes", "accounts"),
+                ("use_case", "Account views for SMEs."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = tpp.get_html(&app_path).await;
+    assert!(page.contains(&sandbox_id), "the sandbox client stays");
     assert_eq!(count_production_clients(&app).await, 0);
 }
 
@@ -211,29 +236,23 @@ async fn the_light_pattern_asks_for_the_rest_at_production_time() {
     assert!(!client_id.is_empty());
     assert!(secret.is_none(), "a key-based client has no secret");
 
-    // Production: localhost redirect URIs are refused with the reason.
+    // Production settings are proposed on the production form, prefilled from the sandbox's:
+    // localhost redirect URIs are refused there with the reason, and the sandbox keeps them.
     let r = tpp
         .post_form(&format!("{app_path}/production-keys"), &[])
         .await;
-    assert_eq!(r.status(), 303);
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
     assert!(
-        tpp.get_html(&app_path)
-            .await
-            .contains("localhost is allowed in the sandbox only")
+        texts(&html, "#f-redirect_uris-error")[0].contains("localhost is allowed in the sandbox only"),
+        "{html}"
     );
-    let edit = [
-        ("name", "Tiny app"),
+    let production_settings = [
         ("redirect_uris", "https://tiny.example/cb"),
         ("auth_method", "private_key_jwt"),
         ("jwks", JWKS),
         ("scopes", "accounts"),
     ];
-    assert_eq!(
-        tpp.post_form(&format!("{app_path}/edit"), &edit)
-            .await
-            .status(),
-        303
-    );
 
     let form = tpp.get_html(&format!("{app_path}/production-keys")).await;
     for f in [
@@ -249,7 +268,8 @@ async fn the_light_pattern_asks_for_the_rest_at_production_time() {
         );
     }
     let cert = fake_certificate();
-    let mut answers = vec![
+    let mut answers: Vec<(&str, &str)> = production_settings.to_vec();
+    answers.extend([
         ("registered_address", "1 High Street, London"),
         ("country", "GB"),
         ("lei", "5493001KJTIIGC8Y1R12"),
@@ -258,7 +278,7 @@ async fn the_light_pattern_asks_for_the_rest_at_production_time() {
         ("roles", "PISP"),
         ("dpo_contact", "dpo@tiny.example"),
         ("certificate", cert.as_str()),
-    ];
+    ]);
     let r = tpp
         .post_form(&format!("{app_path}/production-keys"), &answers)
         .await;
@@ -290,6 +310,10 @@ async fn the_light_pattern_asks_for_the_rest_at_production_time() {
     assert_eq!(approver.decide(&task, "approve", "").await.status(), 303);
     let page = tpp.get_html(&app_path).await;
     assert_eq!(production_clients(&page).len(), 1);
+    assert!(
+        page.contains("http://localhost:3000/cb"),
+        "the sandbox keeps its own redirect URIs"
+    );
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! this admin may take. POST takes the step, checked again on the server.
 
 use super::who;
+use crate::clients::settings::{EnvSettings, PREVIOUS_KEY, SETTINGS_KEY};
 use crate::domain::{InstanceId, paths};
 use crate::state::AppState;
 use crate::tasks::TaskError;
@@ -30,6 +31,11 @@ struct TaskPage {
     version: i32,
     submitted: Vec<(String, String)>,
     application: Vec<(String, String)>,
+    /// What the request proposes for production: shown to the reviewer and the approver, and
+    /// exactly what approval issues or applies.
+    proposed: Vec<(String, String)>,
+    /// For a change request: (field, in force, proposed) for each field that changes.
+    changes: Vec<(String, String, String)>,
     organisation_details: Vec<(String, String)>,
     organisation_id: String,
     events: Vec<HistoryLine>,
@@ -56,16 +62,23 @@ async fn render_task(
     {
         application = vec![
             ("Name".to_string(), app.name.clone()),
-            ("Redirect URIs".into(), app.redirect_uris.join(", ")),
-            ("Authentication".into(), app.auth_method.clone()),
-            ("JWKS URL".into(), app.jwks_uri.clone().unwrap_or_default()),
-            (
-                "Certificate subject DN".into(),
-                app.tls_subject_dn.clone().unwrap_or_default(),
-            ),
-            ("Scopes".into(), app.scopes.join(" ")),
+            ("Application id".into(), app.id.to_string()),
+            ("Sandbox redirect URIs".into(), app.redirect_uris.join(", ")),
+            ("Sandbox authentication".into(), app.auth_method.clone()),
+            ("Sandbox scopes".into(), app.scopes.join(" ")),
         ];
     }
+    let data = &detail.instance.data;
+    let proposed = EnvSettings::from_data(data, SETTINGS_KEY)
+        .map(|s| settings_rows(&s))
+        .unwrap_or_default();
+    let changes = match (
+        EnvSettings::from_data(data, SETTINGS_KEY),
+        EnvSettings::from_data(data, PREVIOUS_KEY),
+    ) {
+        (Some(new), Some(old)) => new.diff(&old),
+        _ => Vec::new(),
+    };
     let organisation_details = if detail.instance.subject_type == "organisation" {
         Vec::new()
     } else {
@@ -89,6 +102,8 @@ async fn render_task(
         version: detail.instance.version,
         submitted: query::submitted_values(wf, &detail.instance.data),
         application,
+        proposed,
+        changes,
         organisation_details,
         organisation_id: detail.organisation.id.to_string(),
         events: query::history_lines(wf, &detail.events),
@@ -97,6 +112,24 @@ async fn render_task(
         error,
     };
     render::page(&page, status)
+}
+
+/// Settings as rows for people.
+fn settings_rows(s: &EnvSettings) -> Vec<(String, String)> {
+    vec![
+        ("Authentication".to_string(), s.auth_method.clone()),
+        ("JWKS URL".into(), s.jwks_uri.clone().unwrap_or_default()),
+        (
+            "JWKS (pasted)".into(),
+            s.jwks.as_ref().map(|j| j.to_string()).unwrap_or_default(),
+        ),
+        (
+            "Certificate subject DN".into(),
+            s.tls_subject_dn.clone().unwrap_or_default(),
+        ),
+        ("Redirect URIs".into(), s.redirect_uris.join(", ")),
+        ("Scopes".into(), s.scopes.join(" ")),
+    ]
 }
 
 fn parse_id(raw: &str) -> Result<InstanceId, PageError> {
@@ -163,6 +196,18 @@ pub async fn decide(
                 &admin,
                 id,
                 String::new(),
+                e.to_string(),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e @ TaskError::Refused(_)) => {
+            render_task(
+                &st,
+                &session,
+                &admin,
+                id,
+                comment,
                 e.to_string(),
                 StatusCode::CONFLICT,
             )

@@ -1,10 +1,9 @@
-//! Key requests and secrets: sandbox keys at once, the production request form, secret
-//! (re)generation shown once, revocation.
+//! Key requests and secrets: sandbox keys at once, secret (re)generation shown once,
+//! revocation. The production request and change forms are in [`super::production`].
 
 use crate::domain::{ApplicationId, ClientId, paths};
-use crate::forms::{FieldErrors, FieldView, Submission};
 use crate::keys::KeyError;
-use crate::keys::service::{self, PRODUCTION_WORKFLOW};
+use crate::keys::service;
 use crate::state::AppState;
 use crate::store::clients::ClientRecord;
 use crate::web::csrf::FormPost;
@@ -13,7 +12,6 @@ use crate::web::guards::{require_member, tpp_actor};
 use crate::web::ip::client_ip;
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Duration;
@@ -71,99 +69,6 @@ pub async fn request_sandbox(
                 Ok(render::see_other(&paths::application(id)))
             }
         },
-        Err(KeyError::Refused(m)) => {
-            session.flash("error", m)?;
-            Ok(render::see_other(&paths::application(id)))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "portal/keys/production.html")]
-struct ProductionPage {
-    layout: Layout,
-    app_id: String,
-    intro: String,
-    fields: Vec<FieldView>,
-    errors: Vec<(String, String, String)>,
-}
-
-async fn production_page(
-    st: &AppState,
-    session: &TypedSession,
-    id: ApplicationId,
-    sub: &Submission,
-    errors: &FieldErrors,
-    status: StatusCode,
-) -> Result<HttpResponse, PageError> {
-    let (user, org) = require_member(st, session).await?;
-    crate::applications::service::get_for_org(&st.db, org.id, id).await?;
-    let wf = st
-        .workflows
-        .get(PRODUCTION_WORKFLOW)
-        .ok_or(PageError::NotFound)?;
-    let fields = wf.form.view(sub, errors);
-    let summary = fields
-        .iter()
-        .filter(|f| f.has_error())
-        .map(|f| (f.id.clone(), f.label.clone(), f.error.clone()))
-        .collect();
-    render::page(
-        &ProductionPage {
-            layout: Layout::portal("Request production keys", session, Some(user.email))?,
-            app_id: id.to_string(),
-            intro: wf.description.clone(),
-            fields,
-            errors: summary,
-        },
-        status,
-    )
-}
-
-/// GET `/applications/{id}/production-keys`: the bank's further form.
-pub async fn production_form(
-    st: web::Data<AppState>,
-    session: TypedSession,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let id = app_id(&path)?;
-    production_page(
-        &st,
-        &session,
-        id,
-        &Submission::default(),
-        &FieldErrors::new(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// POST `/applications/{id}/production-keys`.
-pub async fn request_production(
-    st: web::Data<AppState>,
-    session: TypedSession,
-    path: web::Path<String>,
-    FormPost(sub): FormPost,
-) -> Result<HttpResponse, PageError> {
-    let id = app_id(&path)?;
-    let (user, org) = require_member(&st, &session).await?;
-    match service::request_production(&st, org.id, id, &tpp_actor(&user), &sub).await {
-        Ok(()) => {
-            session.flash("success", "Your request for production keys is with the bank. We will email you when it is decided.")?;
-            Ok(render::see_other(&paths::application(id)))
-        }
-        Err(KeyError::Invalid(errors)) => {
-            production_page(
-                &st,
-                &session,
-                id,
-                &sub,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
         Err(KeyError::Refused(m)) => {
             session.flash("error", m)?;
             Ok(render::see_other(&paths::application(id)))

@@ -7,6 +7,7 @@ mod keys;
 mod login;
 mod organisation;
 mod password;
+mod production;
 mod sandbox_dir;
 mod signup;
 mod team;
@@ -65,11 +66,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/applications/{id}/production-keys",
-            web::get().to(keys::production_form),
+            web::get().to(production::keys_form),
         )
         .route(
             "/applications/{id}/production-keys",
-            web::post().to(keys::request_production),
+            web::post().to(production::request_keys),
+        )
+        .route(
+            "/applications/{id}/production-settings",
+            web::get().to(production::change_form),
+        )
+        .route(
+            "/applications/{id}/production-settings",
+            web::post().to(production::request_change),
         )
         .route(
             "/clients/{client_id}/secret",

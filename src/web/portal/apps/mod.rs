@@ -32,27 +32,25 @@ fn spec(name: &str, label: &str, kind: &str, required: bool, help: &str) -> Fiel
     }
 }
 
-/// The application form, with the methods the bank accepts and the scopes the organisation's
-/// roles allow.
-pub fn form_definition(st: &AppState, org: &OrganisationRecord) -> FormDefinition {
-    let sandbox = st.settings.keys.methods(Environment::Sandbox);
-    let production = st.settings.keys.methods(Environment::Production);
-    let mut methods = sandbox.clone();
-    methods.extend(production.iter().filter(|m| !sandbox.contains(m)));
-    let mut auth = spec(
-        "auth_method",
-        "Token endpoint authentication",
-        "select",
-        true,
-        &format!(
-            "Production accepts: {}.",
-            production
+/// The fields of one environment's client settings, with the methods the bank accepts there
+/// and the scopes the organisation's roles allow (`roles`, or every scope when none are
+/// declared yet).
+pub fn settings_specs(st: &AppState, env: Environment, roles: Option<Vec<Scope>>) -> Vec<FieldSpec> {
+    let methods = st.settings.keys.methods(env);
+    let help = match env {
+        Environment::Sandbox => format!(
+            "For the sandbox. Production keys get settings of their own when you request them; production accepts: {}.",
+            st.settings
+                .keys
+                .methods(Environment::Production)
                 .iter()
                 .map(|m| m.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-    );
+        Environment::Production => "Production accepts only these (FAPI: no shared secrets). Tokens are then issued over mutual TLS and bound to your certificate.".to_string(),
+    };
+    let mut auth = spec("auth_method", "Token endpoint authentication", "select", true, &help);
     auth.options = methods
         .iter()
         .map(|m| SelectOption::Labelled {
@@ -60,7 +58,7 @@ pub fn form_definition(st: &AppState, org: &OrganisationRecord) -> FormDefinitio
             label: m.label().into(),
         })
         .collect();
-    let allowed = org_scopes(org).unwrap_or_else(|| Scope::ALL.to_vec());
+    let allowed = roles.unwrap_or_else(|| Scope::ALL.to_vec());
     let mut scopes = spec(
         "scopes",
         "Scopes",
@@ -76,29 +74,14 @@ pub fn form_definition(st: &AppState, org: &OrganisationRecord) -> FormDefinitio
             label: format!("{} ({})", s.as_str(), s.role()),
         })
         .collect();
-    let specs = vec![
-        spec(
-            "name",
-            "Application name",
-            "text",
-            true,
-            "Shown to the bank's customers.",
-        ),
-        spec("description", "Description", "textarea", false, ""),
-        spec(
-            "logo_uri",
-            "Logo URL",
-            "url",
-            false,
-            "An https:// address of a square image.",
-        ),
-        spec(
-            "redirect_uris",
-            "Redirect URIs",
-            "textarea",
-            true,
-            "One per line. https:// only; http://localhost is accepted for the sandbox.",
-        ),
+    let redirect_help = match env {
+        Environment::Sandbox => {
+            "One per line. https:// only; http://localhost is accepted for the sandbox."
+        }
+        Environment::Production => "One per line, https:// only (no localhost).",
+    };
+    vec![
+        spec("redirect_uris", "Redirect URIs", "textarea", true, redirect_help),
         auth,
         spec(
             "jwks_uri",
@@ -122,13 +105,40 @@ pub fn form_definition(st: &AppState, org: &OrganisationRecord) -> FormDefinitio
             "For tls_client_auth: the subject of your transport certificate, e.g. CN=app,O=Acme Ltd,C=GB.",
         ),
         scopes,
-    ];
+    ]
+}
+
+/// Field specs as a form.
+pub fn definition(specs: &[FieldSpec]) -> FormDefinition {
     FormDefinition {
         fields: specs
             .iter()
             .filter_map(|s| FieldDef::from_spec(s).ok())
             .collect(),
     }
+}
+
+/// The application form: name, description, logo and the sandbox settings.
+pub fn form_definition(st: &AppState, org: &OrganisationRecord) -> FormDefinition {
+    let mut specs = vec![
+        spec(
+            "name",
+            "Application name",
+            "text",
+            true,
+            "Shown to the bank's customers.",
+        ),
+        spec("description", "Description", "textarea", false, ""),
+        spec(
+            "logo_uri",
+            "Logo URL",
+            "url",
+            false,
+            "An https:// address of a square image.",
+        ),
+    ];
+    specs.extend(settings_specs(st, Environment::Sandbox, org_scopes(org)));
+    definition(&specs)
 }
 
 /// The form's typed values as the validator's input.

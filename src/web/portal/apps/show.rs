@@ -3,9 +3,10 @@
 
 use crate::applications::service::get_for_org;
 use crate::clients::service as clients;
-use crate::clients::{AuthMethod, Environment, Origin};
+use crate::clients::settings::EnvSettings;
+use crate::clients::{AuthMethod, ClientStatus, Environment, Origin};
 use crate::domain::ApplicationId;
-use crate::keys::service::{live_client, workflow_for};
+use crate::keys::service::{CHANGE_WORKFLOW, live_client, workflow_for};
 use crate::state::AppState;
 use crate::store::applications::ApplicationRecord;
 use crate::store::clients::ClientRecord;
@@ -49,6 +50,12 @@ pub struct EnvView {
     pub request: Option<Standing>,
     /// A copy-paste example: get a token, call the sandbox API (sandbox clients only).
     pub example: String,
+    /// The settings in force on a production client (what the bank approved).
+    pub settings: Vec<(String, String)>,
+    /// The newest production change request, when one was made.
+    pub change: Option<Standing>,
+    /// Whether a change request may be started now (a portal production client, none open).
+    pub can_change: bool,
 }
 
 /// A working curl example for a sandbox client's authentication method.
@@ -76,6 +83,23 @@ fn curl_example(base: &str, c: &ClientRecord, scope: &str) -> String {
         ""
     };
     format!("{get_token}\ncurl -s {cert}-H \"Authorization: Bearer $TOKEN\" \\\n  {api}")
+}
+
+/// Settings as rows for people.
+fn settings_rows(s: &EnvSettings) -> Vec<(String, String)> {
+    let mut rows = vec![("Authentication".to_string(), s.auth_method.clone())];
+    if let Some(u) = &s.jwks_uri {
+        rows.push(("JWKS URL".into(), u.clone()));
+    }
+    if s.jwks.is_some() {
+        rows.push(("JWKS".into(), "pasted key set".into()));
+    }
+    if let Some(dn) = &s.tls_subject_dn {
+        rows.push(("Certificate subject DN".into(), dn.clone()));
+    }
+    rows.push(("Redirect URIs".into(), s.redirect_uris.join(" ")));
+    rows.push(("Scopes".into(), s.scopes.join(" ")));
+    rows
 }
 
 #[derive(Template)]
@@ -172,11 +196,32 @@ pub async fn show(
             &app.id.to_string(),
         )
         .await?;
+        let production_portal = record
+            .as_ref()
+            .filter(|c| c.environment == Environment::Production && c.origin == Origin::Portal);
+        let settings = production_portal
+            .map(|c| settings_rows(&EnvSettings::of_metadata(&c.metadata)))
+            .unwrap_or_default();
+        let change = match production_portal {
+            Some(_) => {
+                query::standing(&st, org.id, CHANGE_WORKFLOW, "application", &app.id.to_string())
+                    .await?
+            }
+            None => None,
+        };
+        let change_open = change
+            .as_ref()
+            .is_some_and(|c| matches!(c.status, "pending" | "action_required"));
         envs.push(EnvView {
             env: env.as_str().into(),
+            can_change: production_portal.is_some_and(|c| c.status == ClientStatus::Active)
+                && !change_open
+                && st.workflows.get(CHANGE_WORKFLOW).is_some(),
             client,
             request,
             example,
+            settings,
+            change,
         });
     }
     if !dcr_software.is_empty() {
