@@ -212,7 +212,7 @@ impl Settings {
             .iter()
             .chain(&self.keys.production_auth_methods)
         {
-            if crate::clients::AuthMethod::parse(m).is_none() {
+            if crate::domain::client::AuthMethod::parse(m).is_none() {
                 return bad(format!(
                     "keys: unknown auth method `{m}` (private_key_jwt, tls_client_auth, \
                      client_secret_basic, client_secret_post)"
@@ -244,10 +244,10 @@ impl Settings {
     }
 
     /// The `aud` of access tokens for `env` (`oauth.audience`, else derived from `public_url`).
-    pub fn audience(&self, env: crate::clients::Environment) -> String {
+    pub fn audience(&self, env: crate::domain::client::Environment) -> String {
         let (set, suffix) = match env {
-            crate::clients::Environment::Production => (&self.oauth.audience.production, ""),
-            crate::clients::Environment::Sandbox => (&self.oauth.audience.sandbox, "/sandbox"),
+            crate::domain::client::Environment::Production => (&self.oauth.audience.production, ""),
+            crate::domain::client::Environment::Sandbox => (&self.oauth.audience.sandbox, "/sandbox"),
         };
         if set.is_empty() {
             format!("{}{suffix}", self.base_url())
@@ -288,5 +288,56 @@ mod tests {
         let s = Settings::load(Some(&path)).unwrap();
         assert_eq!(s.workflows_dir, dir.path().join("wf"));
         assert_eq!(s.dcr.ssa_max_age, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn every_path_key_is_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("etc");
+        std::fs::create_dir(&sub).unwrap();
+        let path = sub.join("onramp.toml");
+        std::fs::write(
+            &path,
+            r#"
+workflows_dir = "wf"
+data_dir = "var"
+[mail]
+dir = "outgoing"
+[tls]
+listen = "127.0.0.1:8443"
+public_url = "https://127.0.0.1:8443"
+cert = "tls/server.pem"
+key = "tls/server.key"
+client_ca = "tls/tpp-ca.pem"
+[outbound]
+extra_ca = "trust/directory-ca.pem"
+[[directories]]
+issuer = "Test Directory"
+jwks_file = "trust/directory-jwks.json"
+environment = "sandbox"
+"#,
+        )
+        .unwrap();
+        let s = Settings::load(Some(&path)).unwrap();
+        assert_eq!(s.workflows_dir, sub.join("wf"));
+        assert_eq!(s.data_dir, sub.join("var"));
+        assert_eq!(s.mail.dir, sub.join("outgoing"));
+        let tls = s.tls.as_ref().unwrap();
+        assert_eq!(tls.cert, sub.join("tls/server.pem"));
+        assert_eq!(tls.key, sub.join("tls/server.key"));
+        assert_eq!(tls.client_ca.as_deref(), Some(sub.join("tls/tpp-ca.pem").as_path()));
+        assert_eq!(
+            PathBuf::from(&s.outbound.extra_ca),
+            sub.join("trust/directory-ca.pem"),
+            "outbound.extra_ca follows the config file, not data_dir"
+        );
+        assert_eq!(
+            s.directories[0].jwks_file.as_deref(),
+            Some(sub.join("trust/directory-jwks.json").as_path())
+        );
+        // An absolute path is kept as given.
+        std::fs::write(&path, "[outbound]\nextra_ca = \"/etc/ssl/extra.pem\"\n").unwrap();
+        let s = Settings::load(Some(&path)).unwrap();
+        assert_eq!(s.outbound.extra_ca, "/etc/ssl/extra.pem");
     }
 }

@@ -310,13 +310,13 @@ impl Default for KeySettings {
 
 impl KeySettings {
     /// The accepted methods for an environment.
-    pub fn methods(&self, env: crate::clients::Environment) -> Vec<crate::clients::AuthMethod> {
+    pub fn methods(&self, env: crate::domain::client::Environment) -> Vec<crate::domain::client::AuthMethod> {
         let list = match env {
-            crate::clients::Environment::Sandbox => &self.sandbox_auth_methods,
-            crate::clients::Environment::Production => &self.production_auth_methods,
+            crate::domain::client::Environment::Sandbox => &self.sandbox_auth_methods,
+            crate::domain::client::Environment::Production => &self.production_auth_methods,
         };
         list.iter()
-            .filter_map(|m| crate::clients::AuthMethod::parse(m))
+            .filter_map(|m| crate::domain::client::AuthMethod::parse(m))
             .collect()
     }
 }

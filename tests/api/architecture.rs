@@ -1,7 +1,42 @@
 //! The layers hold: only `web`, `startup` and `telemetry` name actix; only `store` names
-//! sea-orm entities.
+//! sea-orm entities; and every import between top-level modules of `src/` is an edge of the
+//! allowed table below. A lower layer importing a higher one (say `store` importing `clients`,
+//! or a service importing `web`) fails here with the file that does it.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+
+/// Which top-level modules each may import. Lower layers first: `domain` and `jose` know no
+/// other; `store` only `domain`; services sit above; `web`, `cli` and `startup` at the top.
+/// `state` is the application state handed to services: it holds the caches and clients that
+/// services share, so it names their types (listed here) and they take it as a parameter.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("domain", &[]),
+    ("jose", &[]),
+    ("config", &["domain"]),
+    ("forms", &["domain"]),
+    ("store", &["domain"]),
+    ("audit", &["domain", "store"]),
+    ("ratelimit", &["store"]),
+    ("email", &["config", "domain", "store"]),
+    ("workflow", &["domain", "forms"]),
+    ("telemetry", &["config"]),
+    ("clients", &["audit", "config", "domain", "forms", "state", "store"]),
+    ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store"]),
+    ("tasks", &["audit", "clients", "domain", "email", "forms", "state", "store", "workflow"]),
+    ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks"]),
+    ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks"]),
+    ("team", &["accounts", "audit", "domain", "email", "state", "store"]),
+    ("tpp", &["accounts", "audit", "domain", "email", "forms", "ratelimit", "state", "store", "tasks"]),
+    ("oauth", &["clients", "config", "domain", "jose", "sandbox_directory", "state", "store"]),
+    ("sandbox_directory", &["applications", "audit", "clients", "domain", "jose", "oauth", "state", "store"]),
+    ("dcr", &["audit", "clients", "config", "domain", "jose", "oauth", "sandbox_directory", "state", "store"]),
+    ("sandbox", &["domain"]),
+    ("state", &["accounts", "config", "dcr", "domain", "email", "oauth", "sandbox_directory", "store", "workflow"]),
+    ("web", &["accounts", "applications", "audit", "clients", "config", "dcr", "domain", "forms", "keys", "oauth", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
+    ("startup", &["accounts", "config", "dcr", "domain", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
+    ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "startup", "store", "workflow"]),
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -14,19 +49,100 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-#[test]
-fn domain_modules_know_nothing_of_http_or_entities() {
+/// The top-level module a file under `src/` belongs to (`None` for `lib.rs` and `main.rs`).
+fn module_of(rel: &str) -> Option<&str> {
+    let first = rel.split('/').next()?;
+    let name = first.strip_suffix(".rs").unwrap_or(first);
+    (!matches!(name, "lib" | "main")).then_some(name)
+}
+
+/// The top-level modules a file's text names as `crate::x`.
+fn imports(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (i, _) in text.match_indices("crate::") {
+        let rest = &text[i + "crate::".len()..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_' || c.is_ascii_digit())
+            .collect();
+        if !name.is_empty() {
+            out.insert(name);
+        }
+    }
+    out
+}
+
+/// Every import of `files` (path under `src/`, text) that the table does not allow, as
+/// "file: from -> to".
+fn forbidden_edges(files: &[(String, String)], allowed: &[(&str, &[&str])]) -> Vec<String> {
+    let table: BTreeMap<&str, &[&str]> = allowed.iter().copied().collect();
+    let mut out = Vec::new();
+    for (rel, text) in files {
+        let Some(from) = module_of(rel) else { continue };
+        for to in imports(text) {
+            if to == from {
+                continue;
+            }
+            let ok = table.get(from).is_some_and(|l| l.contains(&to.as_str()));
+            if !ok {
+                out.push(format!("{rel}: {from} -> {to}"));
+            }
+        }
+    }
+    out
+}
+
+fn sources() -> Vec<(String, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let rel = f
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read_to_string(&f).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn imports_between_modules_follow_the_allowed_edges() {
+    let bad = forbidden_edges(&sources(), ALLOWED);
+    assert!(bad.is_empty(), "imports against the layers: {bad:#?}");
+}
+
+#[test]
+fn the_checker_refuses_an_upward_import() {
+    let files = vec![
+        ("store/clients.rs".to_string(), "use crate::domain::ClientId;".to_string()),
+        (
+            "store/bad.rs".to_string(),
+            "use crate::clients::service;\nfn f() { crate::web::x(); }".to_string(),
+        ),
+        ("clients/ok.rs".to_string(), "use crate::store::clients;".to_string()),
+        ("lib.rs".to_string(), "pub mod web;".to_string()),
+    ];
+    let bad = forbidden_edges(&files, ALLOWED);
+    assert_eq!(
+        bad,
+        vec![
+            "store/bad.rs: store -> clients".to_string(),
+            "store/bad.rs: store -> web".to_string(),
+        ]
+    );
+    assert_eq!(module_of("web/portal/apps/show.rs"), Some("web"));
+    assert_eq!(module_of("state.rs"), Some("state"));
+    assert_eq!(module_of("main.rs"), None);
+}
+
+#[test]
+fn domain_modules_know_nothing_of_http_or_entities() {
     let mut offenders = Vec::new();
-    for f in files {
-        let rel = f
-            .strip_prefix(&src)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let text = std::fs::read_to_string(&f).unwrap();
+    for (rel, text) in sources() {
         let web_ok = rel.starts_with("web/") || rel == "startup.rs" || rel == "telemetry.rs";
         if !web_ok && (text.contains("actix_web") || text.contains("actix_session")) {
             offenders.push(format!("{rel} uses actix"));

@@ -18,6 +18,7 @@ mod helpers;
 mod isolation;
 mod oauth;
 mod production;
+mod production_integrity;
 mod sandbox_directory;
 mod security;
 mod signup;
