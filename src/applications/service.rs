@@ -3,8 +3,8 @@
 use super::ApplicationError;
 use crate::audit;
 use crate::clients::service::{self as clients, StatusChange};
-use crate::clients::validate::{self, ClientInput, ClientSpec, Context};
 use crate::clients::settings::EnvSettings;
+use crate::clients::validate::{self, ClientInput, ClientSpec, Context};
 use crate::clients::{AuthMethod, ClientStatus, Environment, Origin, Scope};
 use crate::domain::{Actor, ApplicationId, OrganisationId};
 use crate::email::outbox::{self, Queued};

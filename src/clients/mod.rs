@@ -9,6 +9,6 @@ pub mod service;
 pub mod settings;
 pub mod validate;
 
-pub use error::ClientError;
 pub use crate::domain::client as model;
+pub use error::ClientError;
 pub use model::{AuthMethod, ClientStatus, Environment, Origin, Scope};

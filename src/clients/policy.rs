@@ -5,8 +5,8 @@
 use super::model::{AuthMethod, ClientStatus, Environment, Scope};
 use super::settings::EnvSettings;
 use super::validate::check_redirect_uri;
-use crate::config::Settings;
 use crate::config::KeySettings;
+use crate::config::Settings;
 use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
 
@@ -38,7 +38,11 @@ pub fn declared_roles(
 }
 
 /// Whether the bank accepts `method` for clients of `env`.
-pub fn method_allowed(keys: &KeySettings, env: Environment, method: AuthMethod) -> Result<(), String> {
+pub fn method_allowed(
+    keys: &KeySettings,
+    env: Environment,
+    method: AuthMethod,
+) -> Result<(), String> {
     let allowed = keys.methods(env);
     if allowed.contains(&method) {
         return Ok(());
@@ -165,8 +169,13 @@ mod tests {
     fn each_production_rule_refuses_its_case() {
         let roles = [Scope::Accounts];
         assert!(
-            production_problems(&settings("tls_client_auth"), "active", Some(&roles), &keys())
-                .is_empty()
+            production_problems(
+                &settings("tls_client_auth"),
+                "active",
+                Some(&roles),
+                &keys()
+            )
+            .is_empty()
         );
         let secret = production_problems(
             &settings("client_secret_basic"),
@@ -174,13 +183,23 @@ mod tests {
             Some(&roles),
             &keys(),
         );
-        assert!(secret[0].contains("does not accept client_secret_basic"), "{secret:?}");
-        let suspended =
-            production_problems(&settings("tls_client_auth"), "suspended", Some(&roles), &keys());
+        assert!(
+            secret[0].contains("does not accept client_secret_basic"),
+            "{secret:?}"
+        );
+        let suspended = production_problems(
+            &settings("tls_client_auth"),
+            "suspended",
+            Some(&roles),
+            &keys(),
+        );
         assert!(suspended[0].contains("suspended"));
         let mut local = settings("tls_client_auth");
         local.redirect_uris = vec!["http://localhost:3000/cb".into()];
-        assert_eq!(production_problems(&local, "active", Some(&roles), &keys()).len(), 1);
+        assert_eq!(
+            production_problems(&local, "active", Some(&roles), &keys()).len(),
+            1
+        );
         let mut pay = settings("tls_client_auth");
         pay.scopes.push("payments".into());
         let p = production_problems(&pay, "active", Some(&roles), &keys());

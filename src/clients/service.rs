@@ -4,8 +4,8 @@
 use super::ClientError;
 use super::model::{AuthMethod, ClientStatus, Environment, Origin};
 use super::settings::EnvSettings;
-use crate::config::KeySettings;
 use crate::audit;
+use crate::config::KeySettings;
 use crate::domain::{Actor, ClientId, PlainToken, TokenHash};
 use crate::store::applications::ApplicationRecord;
 use crate::store::clients::ClientRecord;
@@ -75,9 +75,19 @@ pub async fn issue(
     now: DateTime<Utc>,
 ) -> Result<ClientRecord, ClientError> {
     let method = settings.method().ok_or_else(|| {
-        ClientError::NotApplicable(format!("Unknown authentication method {}.", settings.auth_method))
+        ClientError::NotApplicable(format!(
+            "Unknown authentication method {}.",
+            settings.auth_method
+        ))
     })?;
-    let record = new_record(app, env, Origin::Portal, method, metadata_for(app, settings), now);
+    let record = new_record(
+        app,
+        env,
+        Origin::Portal,
+        method,
+        metadata_for(app, settings),
+        now,
+    );
     store::clients::insert(c, &record).await?;
     audit::record(
         c,
@@ -114,7 +124,10 @@ pub async fn apply_settings(
     now: DateTime<Utc>,
 ) -> Result<(), ClientError> {
     let method = settings.method().ok_or_else(|| {
-        ClientError::NotApplicable(format!("Unknown authentication method {}.", settings.auth_method))
+        ClientError::NotApplicable(format!(
+            "Unknown authentication method {}.",
+            settings.auth_method
+        ))
     })?;
     let old = EnvSettings::of_metadata(&client.metadata);
     let mut metadata = metadata_for(app, settings);

@@ -121,15 +121,29 @@ impl EnvSettings {
 
     /// What differs from `old`, field by field: (field label, old, new), in form order.
     pub fn diff(&self, old: &EnvSettings) -> Vec<(String, String, String)> {
-        let show_list = |l: &[String]| if l.is_empty() { "(none)".to_string() } else { l.join(", ") };
+        let show_list = |l: &[String]| {
+            if l.is_empty() {
+                "(none)".to_string()
+            } else {
+                l.join(", ")
+            }
+        };
         let show_opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "(none)".into());
         let show_jwks = |j: &Option<Value>| {
             j.as_ref()
                 .map_or_else(|| "(none)".into(), |v| v.to_string())
         };
         let rows = [
-            ("Authentication method", old.auth_method.clone(), self.auth_method.clone()),
-            ("JWKS URL", show_opt(&old.jwks_uri), show_opt(&self.jwks_uri)),
+            (
+                "Authentication method",
+                old.auth_method.clone(),
+                self.auth_method.clone(),
+            ),
+            (
+                "JWKS URL",
+                show_opt(&old.jwks_uri),
+                show_opt(&self.jwks_uri),
+            ),
             ("JWKS (pasted)", show_jwks(&old.jwks), show_jwks(&self.jwks)),
             (
                 "Certificate subject DN",
@@ -187,6 +201,13 @@ mod tests {
         assert_eq!(d[0].0, "Certificate subject DN");
         assert_eq!(d[0].1, "CN=app,O=Acme");
         assert_eq!(d[0].2, "CN=app2,O=Acme");
-        assert_eq!(d[1], ("Scopes".into(), "accounts".into(), "accounts, payments".into()));
+        assert_eq!(
+            d[1],
+            (
+                "Scopes".into(),
+                "accounts".into(),
+                "accounts, payments".into()
+            )
+        );
     }
 }

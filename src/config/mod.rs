@@ -247,7 +247,9 @@ impl Settings {
     pub fn audience(&self, env: crate::domain::client::Environment) -> String {
         let (set, suffix) = match env {
             crate::domain::client::Environment::Production => (&self.oauth.audience.production, ""),
-            crate::domain::client::Environment::Sandbox => (&self.oauth.audience.sandbox, "/sandbox"),
+            crate::domain::client::Environment::Sandbox => {
+                (&self.oauth.audience.sandbox, "/sandbox")
+            }
         };
         if set.is_empty() {
             format!("{}{suffix}", self.base_url())
@@ -325,7 +327,10 @@ environment = "sandbox"
         let tls = s.tls.as_ref().unwrap();
         assert_eq!(tls.cert, sub.join("tls/server.pem"));
         assert_eq!(tls.key, sub.join("tls/server.key"));
-        assert_eq!(tls.client_ca.as_deref(), Some(sub.join("tls/tpp-ca.pem").as_path()));
+        assert_eq!(
+            tls.client_ca.as_deref(),
+            Some(sub.join("tls/tpp-ca.pem").as_path())
+        );
         assert_eq!(
             PathBuf::from(&s.outbound.extra_ca),
             sub.join("trust/directory-ca.pem"),

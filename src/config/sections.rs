@@ -310,7 +310,10 @@ impl Default for KeySettings {
 
 impl KeySettings {
     /// The accepted methods for an environment.
-    pub fn methods(&self, env: crate::domain::client::Environment) -> Vec<crate::domain::client::AuthMethod> {
+    pub fn methods(
+        &self,
+        env: crate::domain::client::Environment,
+    ) -> Vec<crate::domain::client::AuthMethod> {
         let list = match env {
             crate::domain::client::Environment::Sandbox => &self.sandbox_auth_methods,
             crate::domain::client::Environment::Production => &self.production_auth_methods,

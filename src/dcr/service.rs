@@ -207,9 +207,16 @@ async fn register_alone(
     let actor = Actor::System;
     let secret = if client.auth_method.uses_secret() {
         Some(
-            clients::new_secret(&tx, &st.settings.keys, &client, Duration::zero(), &actor, now)
-                .await
-                .map_err(|e| DcrError::Server(format!("{e:?}")))?,
+            clients::new_secret(
+                &tx,
+                &st.settings.keys,
+                &client,
+                Duration::zero(),
+                &actor,
+                now,
+            )
+            .await
+            .map_err(|e| DcrError::Server(format!("{e:?}")))?,
         )
     } else {
         None

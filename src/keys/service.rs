@@ -268,7 +268,11 @@ pub async fn request_production(
         Err(e) => {
             for (k, v) in e {
                 // Scopes outside roles declared on this form are the roles field's error.
-                let k = if k == "scopes" && values.contains_key("roles") { "roles".into() } else { k };
+                let k = if k == "scopes" && values.contains_key("roles") {
+                    "roles".into()
+                } else {
+                    k
+                };
                 errors.entry(k).or_insert(v);
             }
             None
@@ -433,12 +437,19 @@ pub async fn new_secret(
             client.status
         )));
     }
-    let secret = clients::new_secret(&tx, &st.settings.keys, &client, grace, actor, st.clock.now())
-        .await
-        .map_err(|e| match e {
-            ClientError::NotApplicable(m) => KeyError::Refused(m),
-            other => other.into(),
-        })?;
+    let secret = clients::new_secret(
+        &tx,
+        &st.settings.keys,
+        &client,
+        grace,
+        actor,
+        st.clock.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        ClientError::NotApplicable(m) => KeyError::Refused(m),
+        other => other.into(),
+    })?;
     tx.commit().await?;
     drop(gate);
     st.clients_changed();

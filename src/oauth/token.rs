@@ -39,13 +39,14 @@ pub fn issue(
     cert: Option<&[u8]>,
 ) -> Result<Issued, OAuthError> {
     let env = client.environment;
-    if env == Environment::Production && cert.is_none() && st.settings.oauth.production_requires_mtls
+    if env == Environment::Production
+        && cert.is_none()
+        && st.settings.oauth.production_requires_mtls
     {
         // Client authentication refuses this first; kept here so that no other path can mint
         // an unbound production token.
         return Err(OAuthError::InvalidClient(
-            "Production tokens are bound to the client's certificate: call over mutual TLS."
-                .into(),
+            "Production tokens are bound to the client's certificate: call over mutual TLS.".into(),
         ));
     }
     let signer = st

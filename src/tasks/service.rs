@@ -389,7 +389,15 @@ async fn apply_effect(
                 .await?
                 .ok_or(TaskError::NotFound)?;
             let settings = clients::sandbox_settings(&app);
-            clients::issue(c, &app, Environment::Sandbox, &settings, &Actor::System, now).await?;
+            clients::issue(
+                c,
+                &app,
+                Environment::Sandbox,
+                &settings,
+                &Actor::System,
+                now,
+            )
+            .await?;
         }
         Effect::IssueProductionClient => {
             let app = store::applications::get(c, app_id)
@@ -405,8 +413,15 @@ async fn apply_effect(
                     "The application already has a production client.".into(),
                 ));
             }
-            clients::issue(c, &app, Environment::Production, &settings, &Actor::System, now)
-                .await?;
+            clients::issue(
+                c,
+                &app,
+                Environment::Production,
+                &settings,
+                &Actor::System,
+                now,
+            )
+            .await?;
         }
         Effect::ApplyProductionChange => {
             let app = store::applications::get(c, app_id)

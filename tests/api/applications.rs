@@ -109,7 +109,10 @@ async fn revoking_a_client_stops_it_and_allows_new_keys() {
         .post_form(&format!("/clients/{client_id}/revoke"), &[])
         .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(stored_client(&app, &client_id).await.status.as_str(), "revoked");
+    assert_eq!(
+        stored_client(&app, &client_id).await.status.as_str(),
+        "revoked"
+    );
     let r = tpp
         .post_form(&format!("/clients/{client_id}/secret"), &[])
         .await;
@@ -126,7 +129,10 @@ async fn deleting_an_application_revokes_its_clients() {
     let (client_id, _) = tpp.sandbox_keys(&app_path).await;
     let r = tpp.post_form(&format!("{app_path}/delete"), &[]).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(stored_client(&app, &client_id).await.status.as_str(), "revoked");
+    assert_eq!(
+        stored_client(&app, &client_id).await.status.as_str(),
+        "revoked"
+    );
     assert_eq!(tpp.get(&app_path).await.status(), 404);
 }
 

@@ -116,7 +116,11 @@ async fn get_put_and_delete_need_the_clients_own_token_over_the_same_certificate
     assert_eq!(r.status(), 401, "unknown client");
     // OB DCR: a call naming an unknown client revokes the token presented, on every route.
     let r = http.get(&url).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(r.status(), 401, "the token is revoked for its own client too");
+    assert_eq!(
+        r.status(),
+        401,
+        "the token is revoked for its own client too"
+    );
     assert!(
         r.json::<Value>().await.unwrap()["error_description"]
             .as_str()

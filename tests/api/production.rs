@@ -244,7 +244,8 @@ async fn the_light_pattern_asks_for_the_rest_at_production_time() {
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(
-        texts(&html, "#f-redirect_uris-error")[0].contains("localhost is allowed in the sandbox only"),
+        texts(&html, "#f-redirect_uris-error")[0]
+            .contains("localhost is allowed in the sandbox only"),
         "{html}"
     );
     let production_settings = [

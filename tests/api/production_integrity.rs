@@ -54,11 +54,18 @@ async fn approved_production(app: &TestApp, dn: &str) -> (Visitor, String) {
     let task = reviewer.task_for("production-keys", "Acme").await;
     let seen = reviewer.get_html(&task).await;
     let proposed = texts(&seen, "#proposed dd").join(" ");
-    assert!(proposed.contains(dn), "the reviewer sees the proposal: {proposed}");
+    assert!(
+        proposed.contains(dn),
+        "the reviewer sees the proposal: {proposed}"
+    );
     assert!(proposed.contains("tls_client_auth"));
     assert_eq!(reviewer.decide(&task, "review", "").await.status(), 303);
     let (_, approver) = app.admin(AdminRole::Approver).await;
-    assert!(texts(&approver.get_html(&task).await, "#proposed dd").join(" ").contains(dn));
+    assert!(
+        texts(&approver.get_html(&task).await, "#proposed dd")
+            .join(" ")
+            .contains(dn)
+    );
     assert_eq!(approver.decide(&task, "approve", "").await.status(), 303);
     (tpp, app_path)
 }
@@ -70,7 +77,10 @@ async fn what_the_approver_saw_is_issued_and_production_changes_wait_for_review(
     let live = production_client(&app).await.expect("issued on approval");
     assert_eq!(live.auth_method.as_str(), "tls_client_auth");
     assert_eq!(live.metadata["tls_client_auth_subject_dn"], DN_A);
-    assert_eq!(live.metadata["redirect_uris"][0], "https://budget.example/cb");
+    assert_eq!(
+        live.metadata["redirect_uris"][0],
+        "https://budget.example/cb"
+    );
 
     // An ordinary edit changes the sandbox at once and leaves production as approved.
     let edit = [
@@ -79,11 +89,19 @@ async fn what_the_approver_saw_is_issued_and_production_changes_wait_for_review(
         ("auth_method", "client_secret_post"),
         ("scopes", "accounts"),
     ];
-    assert_eq!(tpp.post_form(&format!("{app_path}/edit"), &edit).await.status(), 303);
+    assert_eq!(
+        tpp.post_form(&format!("{app_path}/edit"), &edit)
+            .await
+            .status(),
+        303
+    );
     let after_edit = production_client(&app).await.unwrap();
     assert_eq!(after_edit.auth_method, live.auth_method);
     assert_eq!(after_edit.metadata["tls_client_auth_subject_dn"], DN_A);
-    assert_eq!(after_edit.metadata["redirect_uris"][0], "https://budget.example/cb");
+    assert_eq!(
+        after_edit.metadata["redirect_uris"][0],
+        "https://budget.example/cb"
+    );
 
     // A secret method cannot be proposed for production.
     let secret_change = [
@@ -97,12 +115,20 @@ async fn what_the_approver_saw_is_issued_and_production_changes_wait_for_review(
         .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(texts(&html, "#f-auth_method-error")[0].contains("does not accept client_secret_basic"));
-    assert_eq!(texts(&html, "#f-reason")[0], "We prefer secrets.", "typed text kept");
+    assert!(
+        texts(&html, "#f-auth_method-error")[0].contains("does not accept client_secret_basic")
+    );
+    assert_eq!(
+        texts(&html, "#f-reason")[0],
+        "We prefer secrets.",
+        "typed text kept"
+    );
 
     // A change request: the live client keeps its settings until a reviewer decides.
     let change = production_form(DN_B, &[("reason", "New transport certificate.")]);
-    let r = tpp.post_form(&format!("{app_path}/production-settings"), &change).await;
+    let r = tpp
+        .post_form(&format!("{app_path}/production-settings"), &change)
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         production_client(&app).await.unwrap().metadata["tls_client_auth_subject_dn"],
@@ -117,7 +143,13 @@ async fn what_the_approver_saw_is_issued_and_production_changes_wait_for_review(
     let diff = texts(&seen, "table.diff tbody tr");
     assert_eq!(diff.len(), 1, "only what changes: {diff:?}");
     assert!(diff[0].contains(DN_A) && diff[0].contains(DN_B));
-    assert_eq!(reviewer.decide(&task, "reject", "Use the old certificate.").await.status(), 303);
+    assert_eq!(
+        reviewer
+            .decide(&task, "reject", "Use the old certificate.")
+            .await
+            .status(),
+        303
+    );
     assert_eq!(
         production_client(&app).await.unwrap().metadata["tls_client_auth_subject_dn"],
         DN_A,
@@ -125,7 +157,9 @@ async fn what_the_approver_saw_is_issued_and_production_changes_wait_for_review(
     );
 
     // Proposed again and approved: exactly the new settings apply, and the history says so.
-    let r = tpp.post_form(&format!("{app_path}/production-settings"), &change).await;
+    let r = tpp
+        .post_form(&format!("{app_path}/production-settings"), &change)
+        .await;
     assert_eq!(r.status(), 303);
     let task = reviewer.task_for("production-change", "Acme").await;
     assert_eq!(reviewer.decide(&task, "approve", "").await.status(), 303);
@@ -182,7 +216,12 @@ async fn a_production_client_gets_no_secret_and_no_token_with_a_secret_method() 
     assert_eq!(r.status(), 401);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "invalid_client");
-    assert!(body["error_description"].as_str().unwrap().contains("does not accept client_secret_basic"));
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("does not accept client_secret_basic")
+    );
 }
 
 #[tokio::test]
@@ -206,7 +245,12 @@ async fn production_tokens_need_mutual_tls_carry_cnf_and_never_pass_as_sandbox_o
     let (sandbox_id, _) = tpp.sandbox_keys(&app_path).await;
     let mut form: Vec<(&str, &str)> = fields[1..].to_vec();
     form.push(("use_case", "Account views for small businesses."));
-    assert_eq!(tpp.post_form(&format!("{app_path}/production-keys"), &form).await.status(), 303);
+    assert_eq!(
+        tpp.post_form(&format!("{app_path}/production-keys"), &form)
+            .await
+            .status(),
+        303
+    );
     let (_, boss) = app.admin(AdminRole::Superadmin).await;
     let task = boss.task_for("production-keys", "Acme").await;
     boss.decide(&task, "review", "").await;
@@ -218,37 +262,98 @@ async fn production_tokens_need_mutual_tls_carry_cnf_and_never_pass_as_sandbox_o
     let pki = app.pki.as_ref().unwrap();
 
     // No certificate: refused, saying why.
-    let r = crate::helpers::dcr::private_key_jwt_token(&pki.client_http(None), &base, &key, prod.client_id.as_str(), now).await;
+    let r = crate::helpers::dcr::private_key_jwt_token(
+        &pki.client_http(None),
+        &base,
+        &key,
+        prod.client_id.as_str(),
+        now,
+    )
+    .await;
     assert_eq!(r.status(), 401);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "invalid_client");
-    assert!(body["error_description"].as_str().unwrap().contains("mutual TLS"), "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("mutual TLS"),
+        "{body}"
+    );
 
     // With one: bound to it, signed by a production key, for the production audience.
     let me = pki.client("keyed", "Acme Ltd", None);
     let mtls = pki.client_http(Some(&me));
-    let r = crate::helpers::dcr::private_key_jwt_token(&mtls, &base, &key, prod.client_id.as_str(), now).await;
+    let r = crate::helpers::dcr::private_key_jwt_token(
+        &mtls,
+        &base,
+        &key,
+        prod.client_id.as_str(),
+        now,
+    )
+    .await;
     assert_eq!(r.status(), 200);
-    let prod_token = r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    let prod_token = r.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let claims = jwt_part(&prod_token, 1);
     assert_eq!(claims["cnf"]["x5t#S256"], onramp::jose::x5t_s256(&me.der));
-    assert_eq!(claims["aud"], app.state.settings.audience(Environment::Production));
-    let prod_kid = jwt_part(&prod_token, 0)["kid"].as_str().unwrap().to_string();
-    let jwks: Value = reqwest::get(app.url("/jwks")).await.unwrap().json().await.unwrap();
-    let sandbox_jwks: Value = reqwest::get(app.url("/sandbox/jwks")).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        claims["aud"],
+        app.state.settings.audience(Environment::Production)
+    );
+    let prod_kid = jwt_part(&prod_token, 0)["kid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let jwks: Value = reqwest::get(app.url("/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sandbox_jwks: Value = reqwest::get(app.url("/sandbox/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let kids = |j: &Value| -> Vec<String> {
-        j["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_string()).collect()
+        j["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_string())
+            .collect()
     };
     assert!(kids(&jwks).contains(&prod_kid));
     assert!(!kids(&sandbox_jwks).contains(&prod_kid));
 
     // A sandbox token: signed by a sandbox key, not in /jwks, inactive for the production
     // gateway, active for the sandbox one; and the reverse for the production token.
-    let r = crate::helpers::dcr::private_key_jwt_token(&pki.client_http(None), &base, &key, &sandbox_id, now).await;
-    assert_eq!(r.status(), 200, "the sandbox stays as it is: no certificate needed");
-    let sbx_token = r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    let r = crate::helpers::dcr::private_key_jwt_token(
+        &pki.client_http(None),
+        &base,
+        &key,
+        &sandbox_id,
+        now,
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        200,
+        "the sandbox stays as it is: no certificate needed"
+    );
+    let sbx_token = r.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let sbx_kid = jwt_part(&sbx_token, 0)["kid"].as_str().unwrap().to_string();
-    assert!(!kids(&jwks).contains(&sbx_kid), "a sandbox token fails with /jwks keys");
+    assert!(
+        !kids(&jwks).contains(&sbx_kid),
+        "a sandbox token fails with /jwks keys"
+    );
     assert!(kids(&sandbox_jwks).contains(&sbx_kid));
     assert_ne!(jwt_part(&sbx_token, 1)["aud"], claims["aud"]);
     let introspect = |creds: (&'static str, &'static str), token: String| {
@@ -267,16 +372,36 @@ async fn production_tokens_need_mutual_tls_carry_cnf_and_never_pass_as_sandbox_o
                 .clone()
         }
     };
-    assert_eq!(introspect(("gateway", "prod-gw-secret"), sbx_token.clone()).await, false);
-    assert_eq!(introspect(("sandbox-gateway", "sbx-gw-secret"), sbx_token.clone()).await, true);
-    assert_eq!(introspect(("gateway", "prod-gw-secret"), prod_token.clone()).await, true);
-    assert_eq!(introspect(("sandbox-gateway", "sbx-gw-secret"), prod_token.clone()).await, false);
+    assert_eq!(
+        introspect(("gateway", "prod-gw-secret"), sbx_token.clone()).await,
+        false
+    );
+    assert_eq!(
+        introspect(("sandbox-gateway", "sbx-gw-secret"), sbx_token.clone()).await,
+        true
+    );
+    assert_eq!(
+        introspect(("gateway", "prod-gw-secret"), prod_token.clone()).await,
+        true
+    );
+    assert_eq!(
+        introspect(("sandbox-gateway", "sbx-gw-secret"), prod_token.clone()).await,
+        false
+    );
     // The sandbox API takes sandbox tokens only.
     let api = format!("{base}/sandbox/open-banking/v3.1/aisp/accounts");
     let status = |t: String| {
         let mtls = mtls.clone();
         let api = api.clone();
-        async move { mtls.get(api).bearer_auth(t).send().await.unwrap().status().as_u16() }
+        async move {
+            mtls.get(api)
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
     };
     assert_eq!(status(sbx_token).await, 200);
     assert_eq!(status(prod_token).await, 401);
@@ -293,7 +418,12 @@ async fn approving_after_the_organisation_was_suspended_issues_nothing() {
     let (_, tpp) = app.approved_tpp("Acme").await;
     let app_path = tpp.create_app(APP).await;
     let form = production_form(DN_A, &[("use_case", "Account views for small businesses.")]);
-    assert_eq!(tpp.post_form(&format!("{app_path}/production-keys"), &form).await.status(), 303);
+    assert_eq!(
+        tpp.post_form(&format!("{app_path}/production-keys"), &form)
+            .await
+            .status(),
+        303
+    );
     let (_, reviewer) = app.admin(AdminRole::Reviewer).await;
     let task = reviewer.task_for("production-keys", "Acme").await;
     assert_eq!(reviewer.decide(&task, "review", "").await.status(), 303);
@@ -311,15 +441,26 @@ async fn approving_after_the_organisation_was_suspended_issues_nothing() {
         .unwrap();
     let org: onramp::domain::OrganisationId =
         row.try_get::<String>("", "id").unwrap().parse().unwrap();
-    onramp::store::organisations::set_status(&app.state.db, org, "suspended", app.state.clock.now())
-        .await
-        .unwrap();
+    onramp::store::organisations::set_status(
+        &app.state.db,
+        org,
+        "suspended",
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
     let (_, approver) = app.admin(AdminRole::Approver).await;
     let r = approver.decide(&task, "approve", "").await;
     assert_eq!(r.status(), 409);
     let html = r.text().await.unwrap();
-    assert!(html.contains("The organisation is suspended"), "the reason is shown");
+    assert!(
+        html.contains("The organisation is suspended"),
+        "the reason is shown"
+    );
     assert!(production_client(&app).await.is_none(), "nothing issued");
     let page = approver.get_html(&task).await;
-    assert!(page.contains("Reviewed, waiting for approval"), "the task is not completed");
+    assert!(
+        page.contains("Reviewed, waiting for approval"),
+        "the task is not completed"
+    );
 }

@@ -63,7 +63,11 @@ async fn page(
 ) -> Result<HttpResponse, PageError> {
     let (user, org) = require_member(st, session).await?;
     let app = get_for_org(&st.db, org.id, id).await?;
-    let wf_name = if kind == Kind::Keys { PRODUCTION_WORKFLOW } else { CHANGE_WORKFLOW };
+    let wf_name = if kind == Kind::Keys {
+        PRODUCTION_WORKFLOW
+    } else {
+        CHANGE_WORKFLOW
+    };
     let wf = st.workflows.get(wf_name).ok_or(PageError::NotFound)?;
     let mut notice = String::new();
     let mut blocked = false;
@@ -92,8 +96,7 @@ async fn page(
         Kind::Change => match service::production_settings(st, org.id, id).await {
             Ok((_, _, current)) => {
                 if service::request_open(st, &st.db, CHANGE_WORKFLOW, id).await? {
-                    notice =
-                        "A change to the production settings is already with the bank.".into();
+                    notice = "A change to the production settings is already with the bank.".into();
                     blocked = true;
                 }
                 current.input(&app.name)
@@ -161,20 +164,42 @@ async fn submit(
     match result {
         Ok(()) => {
             let msg = match kind {
-                Kind::Keys => "Your request for production keys is with the bank. We will email you when it is decided.",
-                Kind::Change => "Your change is with the bank. Your production client keeps its current settings until the change is approved.",
+                Kind::Keys => {
+                    "Your request for production keys is with the bank. We will email you when it is decided."
+                }
+                Kind::Change => {
+                    "Your change is with the bank. Your production client keeps its current settings until the change is approved."
+                }
             };
             session.flash("success", msg)?;
             Ok(render::see_other(&paths::application(id)))
         }
         Err(KeyError::Invalid(errors)) => {
-            page(st, session, id, kind, Some(&sub), &errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            page(
+                st,
+                session,
+                id,
+                kind,
+                Some(&sub),
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(KeyError::Refused(m)) => {
             // Keep what was typed: the page says why, above the form.
             let mut errors = FieldErrors::new();
             errors.insert("auth_method".into(), m);
-            page(st, session, id, kind, Some(&sub), &errors, StatusCode::CONFLICT).await
+            page(
+                st,
+                session,
+                id,
+                kind,
+                Some(&sub),
+                &errors,
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -187,7 +212,16 @@ pub async fn keys_form(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let id = app_id(&path)?;
-    page(&st, &session, id, Kind::Keys, None, &FieldErrors::new(), StatusCode::OK).await
+    page(
+        &st,
+        &session,
+        id,
+        Kind::Keys,
+        None,
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// POST `/applications/{id}/production-keys`.
@@ -207,7 +241,16 @@ pub async fn change_form(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let id = app_id(&path)?;
-    page(&st, &session, id, Kind::Change, None, &FieldErrors::new(), StatusCode::OK).await
+    page(
+        &st,
+        &session,
+        id,
+        Kind::Change,
+        None,
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// POST `/applications/{id}/production-settings`.

@@ -35,7 +35,11 @@ fn spec(name: &str, label: &str, kind: &str, required: bool, help: &str) -> Fiel
 /// The fields of one environment's client settings, with the methods the bank accepts there
 /// and the scopes the organisation's roles allow (`roles`, or every scope when none are
 /// declared yet).
-pub fn settings_specs(st: &AppState, env: Environment, roles: Option<Vec<Scope>>) -> Vec<FieldSpec> {
+pub fn settings_specs(
+    st: &AppState,
+    env: Environment,
+    roles: Option<Vec<Scope>>,
+) -> Vec<FieldSpec> {
     let methods = st.settings.keys.methods(env);
     let help = match env {
         Environment::Sandbox => format!(
@@ -50,7 +54,13 @@ pub fn settings_specs(st: &AppState, env: Environment, roles: Option<Vec<Scope>>
         ),
         Environment::Production => "Production accepts only these (FAPI: no shared secrets). Tokens are then issued over mutual TLS and bound to your certificate.".to_string(),
     };
-    let mut auth = spec("auth_method", "Token endpoint authentication", "select", true, &help);
+    let mut auth = spec(
+        "auth_method",
+        "Token endpoint authentication",
+        "select",
+        true,
+        &help,
+    );
     auth.options = methods
         .iter()
         .map(|m| SelectOption::Labelled {
@@ -81,7 +91,13 @@ pub fn settings_specs(st: &AppState, env: Environment, roles: Option<Vec<Scope>>
         Environment::Production => "One per line, https:// only (no localhost).",
     };
     vec![
-        spec("redirect_uris", "Redirect URIs", "textarea", true, redirect_help),
+        spec(
+            "redirect_uris",
+            "Redirect URIs",
+            "textarea",
+            true,
+            redirect_help,
+        ),
         auth,
         spec(
             "jwks_uri",

@@ -204,8 +204,14 @@ pub async fn show(
             .unwrap_or_default();
         let change = match production_portal {
             Some(_) => {
-                query::standing(&st, org.id, CHANGE_WORKFLOW, "application", &app.id.to_string())
-                    .await?
+                query::standing(
+                    &st,
+                    org.id,
+                    CHANGE_WORKFLOW,
+                    "application",
+                    &app.id.to_string(),
+                )
+                .await?
             }
             None => None,
         };
