@@ -27,5 +27,6 @@ pub mod tasks;
 pub mod team;
 pub mod telemetry;
 pub mod tpp;
+pub mod unit_of_work;
 pub mod web;
 pub mod workflow;

@@ -13,8 +13,9 @@ use crate::state::AppState;
 use crate::store::applications::ApplicationRecord;
 use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
-use crate::store::{self, ConnectionTrait, DatabaseTransaction};
+use crate::store::{self, ConnectionTrait};
 use crate::tasks::service::Subject;
+use crate::unit_of_work::UnitOfWork;
 use chrono::Duration;
 
 /// Workflow run for sandbox keys.
@@ -156,29 +157,6 @@ pub async fn check_request(
     Ok((app, org_rec))
 }
 
-/// The SQLite write gate held with a transaction.
-type Gate = Option<tokio::sync::OwnedMutexGuard<()>>;
-
-/// Opens the transaction of a key request after [`check_request`].
-async fn open_request(
-    st: &AppState,
-    org: OrganisationId,
-    app_id: ApplicationId,
-    env: Environment,
-) -> Result<
-    (
-        DatabaseTransaction,
-        Gate,
-        ApplicationRecord,
-        OrganisationRecord,
-    ),
-    KeyError,
-> {
-    let (tx, gate) = st.begin().await?;
-    let (app, org_rec) = check_request(st, &tx, org, app_id, env).await?;
-    Ok((tx, gate, app, org_rec))
-}
-
 /// Asks for sandbox keys: the `sandbox-keys` workflow normally approves at once, and the client
 /// (with its secret, for secret-based methods) comes back to be shown once.
 pub async fn request_sandbox(
@@ -191,7 +169,9 @@ pub async fn request_sandbox(
         .workflows
         .get(SANDBOX_WORKFLOW)
         .ok_or_else(|| KeyError::Refused("The bank has not configured sandbox keys.".into()))?;
-    let (tx, gate, app, org_rec) = open_request(st, org, app_id, Environment::Sandbox).await?;
+    let mut uow = UnitOfWork::begin(st).await?;
+    let (app, org_rec) = check_request(st, &uow.tx, org, app_id, Environment::Sandbox).await?;
+    let tx = &uow.tx;
     let sandbox = clients::sandbox_settings(&app);
     if let Some(m) = sandbox.method() {
         policy::method_allowed(&st.settings.keys, Environment::Sandbox, m)
@@ -199,7 +179,7 @@ pub async fn request_sandbox(
     }
     let mut queued = Queued::default();
     crate::tasks::service::start(
-        &tx,
+        tx,
         st,
         wf,
         Subject {
@@ -212,11 +192,11 @@ pub async fn request_sandbox(
         &mut queued,
     )
     .await?;
-    let client = live_client(&tx, app.id, Environment::Sandbox).await?;
+    let client = live_client(tx, app.id, Environment::Sandbox).await?;
     let secret = match &client {
         Some(cl) if cl.auth_method.uses_secret() => Some(
             clients::new_secret(
-                &tx,
+                tx,
                 &st.settings.keys,
                 cl,
                 Duration::zero(),
@@ -227,10 +207,9 @@ pub async fn request_sandbox(
         ),
         _ => None,
     };
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    uow.mail = queued;
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok(Issued { client, secret })
 }
 
@@ -250,7 +229,8 @@ pub async fn request_production(
         .workflows
         .get(PRODUCTION_WORKFLOW)
         .ok_or_else(|| KeyError::Refused("The bank has not configured production keys.".into()))?;
-    let (tx, gate, app, org_rec) = open_request(st, org, app_id, Environment::Production).await?;
+    let mut uow = UnitOfWork::begin(st).await?;
+    let (app, org_rec) = check_request(st, &uow.tx, org, app_id, Environment::Production).await?;
     let (values, form_errors) = match wf.form.validate(form) {
         Ok(v) => (v, FieldErrors::new()),
         Err(e) => (serde_json::Map::new(), e),
@@ -283,9 +263,8 @@ pub async fn request_production(
     };
     let mut data = values;
     data.insert(SETTINGS_KEY.into(), settings.to_value());
-    let mut queued = Queued::default();
     crate::tasks::service::start(
-        &tx,
+        &uow.tx,
         st,
         wf,
         Subject {
@@ -295,13 +274,10 @@ pub async fn request_production(
         &org_rec,
         data,
         actor,
-        &mut queued,
+        &mut uow.mail,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    uow.commit(st).await?;
     Ok(())
 }
 

@@ -21,6 +21,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("email", &["config", "domain", "store"]),
     ("workflow", &["domain", "forms"]),
     ("telemetry", &["config"]),
+    ("unit_of_work", &["email", "state", "store"]),
     (
         "clients",
         &["audit", "config", "domain", "forms", "state", "store"],
@@ -60,6 +61,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "state",
             "store",
             "tasks",
+            "unit_of_work",
         ],
     ),
     (
