@@ -7,12 +7,13 @@ use crate::clients::settings::EnvSettings;
 use crate::clients::validate::{self, ClientInput, ClientSpec, Context};
 use crate::clients::{AuthMethod, ClientStatus, Environment, Origin, Scope};
 use crate::domain::{Actor, ApplicationId, OrganisationId};
-use crate::email::outbox::{self, Queued};
+use crate::email::outbox::Queued;
 use crate::state::AppState;
 use crate::store::applications::ApplicationRecord;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::{self, ConnectionTrait};
 use crate::tasks::service::Subject;
+use crate::unit_of_work::UnitOfWork;
 
 /// Name of the workflow new applications run through.
 pub const APPLICATION_WORKFLOW: &str = "application";
@@ -118,8 +119,9 @@ pub async fn create(
     let wf = st.workflows.get(APPLICATION_WORKFLOW).ok_or_else(|| {
         ApplicationError::Refused("The bank has not configured application approval.".into())
     })?;
-    let (tx, gate) = st.begin().await?;
-    let org = active_org(&tx, org_id).await?;
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let org = active_org(tx, org_id).await?;
     let spec = validate::validate(input, &context(st, &org)).map_err(ApplicationError::Invalid)?;
     let now = st.clock.now();
     let mut app = ApplicationRecord {
@@ -139,10 +141,10 @@ pub async fn create(
         updated_at: now,
     };
     apply_spec(&mut app, spec);
-    store::applications::insert(&tx, &app).await?;
+    store::applications::insert(tx, &app).await?;
     let mut queued = Queued::default();
     crate::tasks::service::start(
-        &tx,
+        tx,
         st,
         wf,
         Subject {
@@ -155,13 +157,12 @@ pub async fn create(
         &mut queued,
     )
     .await?;
-    let app = store::applications::get(&tx, app.id)
+    let app = store::applications::get(tx, app.id)
         .await?
         .ok_or(ApplicationError::NotFound)?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    uow.mail = queued;
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok(app)
 }
 
@@ -188,22 +189,23 @@ pub async fn update(
     actor: &Actor,
     input: &ClientInput,
 ) -> Result<ApplicationRecord, ApplicationError> {
-    let (tx, gate) = st.begin().await?;
-    let org = active_org(&tx, org_id).await?;
-    let mut app = get_for_org(&tx, org.id, id).await?;
-    if registered_by_dcr(&tx, app.id).await? {
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let org = active_org(tx, org_id).await?;
+    let mut app = get_for_org(tx, org.id, id).await?;
+    if registered_by_dcr(tx, app.id).await? {
         return Err(ApplicationError::Refused(DCR_MANAGED.into()));
     }
     let spec = validate::validate(input, &context(st, &org)).map_err(ApplicationError::Invalid)?;
     let now = st.clock.now();
     apply_spec(&mut app, spec);
     app.updated_at = now;
-    store::applications::update(&tx, &app).await?;
+    store::applications::update(tx, &app).await?;
     // Sandbox settings change at once. A production client keeps the settings the bank
     // approved (they change only through a production change request); it takes only the
     // application's new name and logo.
     let sandbox = clients::sandbox_settings(&app);
-    for c in store::clients::for_application(&tx, app.id).await? {
+    for c in store::clients::for_application(tx, app.id).await? {
         if c.origin != Origin::Portal || c.status == ClientStatus::Revoked {
             continue;
         }
@@ -213,10 +215,10 @@ pub async fn update(
         };
         let method = settings.method().unwrap_or(c.auth_method);
         let metadata = clients::metadata_for(&app, &settings);
-        store::clients::set_metadata(&tx, &c.client_id, method, &metadata, now).await?;
+        store::clients::set_metadata(tx, &c.client_id, method, &metadata, now).await?;
     }
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor,
             action: "application.updated",
@@ -229,9 +231,8 @@ pub async fn update(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok(app)
 }
 
@@ -242,22 +243,23 @@ pub async fn delete(
     id: ApplicationId,
     actor: &Actor,
 ) -> Result<(), ApplicationError> {
-    let (tx, gate) = st.begin().await?;
-    let app = get_for_org(&tx, org_id, id).await?;
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let app = get_for_org(tx, org_id, id).await?;
     let now = st.clock.now();
-    for c in store::clients::for_application(&tx, app.id).await? {
+    for c in store::clients::for_application(tx, app.id).await? {
         if c.status != ClientStatus::Revoked {
             let change = StatusChange {
                 to: ClientStatus::Revoked,
                 comment: "application deleted",
                 ip: None,
             };
-            clients::change_status(&tx, &c, change, actor, now).await?;
+            clients::change_status(tx, &c, change, actor, now).await?;
         }
     }
-    store::applications::set_status(&tx, app.id, "deleted", now).await?;
+    store::applications::set_status(tx, app.id, "deleted", now).await?;
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor,
             action: "application.deleted",
@@ -270,8 +272,7 @@ pub async fn delete(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::domain::{Actor, ClientId, PlainToken, TokenHash};
 use crate::store::applications::ApplicationRecord;
 use crate::store::clients::ClientRecord;
 use crate::store::{self, ConnectionTrait};
+use crate::unit_of_work::UnitOfWork;
 use chrono::{DateTime, Duration, Utc};
 
 /// The longest grace period an old secret may keep after regeneration.
@@ -299,22 +300,22 @@ pub async fn change_status_now(
     change: StatusChange<'_>,
     actor: &Actor,
 ) -> Result<ClientRecord, ClientError> {
-    let (tx, gate) = st.begin().await?;
-    let client = store::clients::get(&tx, id)
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let client = store::clients::get(tx, id)
         .await?
         .ok_or(ClientError::NotFound)?;
     if change.to == ClientStatus::Active {
-        let org = store::organisations::get(&tx, client.organisation_id).await?;
+        let org = store::organisations::get(tx, client.organisation_id).await?;
         if org.is_some_and(|o| o.status == "suspended") {
             return Err(ClientError::NotApplicable(
                 "Its organisation is suspended: reactivate the organisation first.".into(),
             ));
         }
     }
-    change_status(&tx, &client, change, actor, st.clock.now()).await?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
+    change_status(tx, &client, change, actor, st.clock.now()).await?;
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok(client)
 }
 

@@ -80,11 +80,23 @@ pub struct ClientSpec {
     pub scopes: Vec<Scope>,
 }
 
-fn is_localhost(u: &url::Url) -> bool {
-    matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+/// Whether a URL points at this machine: `localhost` (or a name under it), 127.0.0.0/8 or `::1`.
+/// The one definition the portal, the sandbox directory and DCR share.
+pub fn is_localhost(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// Checks one redirect URI: absolute, https (or http on localhost where allowed), no fragment.
+/// The one redirect-URI rule: the portal's application form and production settings, the
+/// sandbox directory and DCR all call it (`localhost_ok` only for sandbox portal clients).
 pub fn check_redirect_uri(raw: &str, localhost_ok: bool) -> Result<String, String> {
     let u = url::Url::parse(raw).map_err(|_| format!("“{raw}” is not an absolute URL."))?;
     if u.fragment().is_some() {
@@ -284,30 +296,6 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
     }
 }
 
-/// Why an application's settings do not suit an environment (empty when they do).
-pub fn problems_for(
-    spec: &ClientSpec,
-    env: Environment,
-    auth_methods: &[AuthMethod],
-) -> Vec<String> {
-    let mut out = Vec::new();
-    if !auth_methods.contains(&spec.auth_method) {
-        out.push(format!(
-            "The bank does not accept {} for {env} clients; accepted: {}. Edit the application first.",
-            spec.auth_method.as_str(),
-            auth_methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
-        ));
-    }
-    if env == Environment::Production {
-        for u in &spec.redirect_uris {
-            if let Err(m) = check_redirect_uri(u, false) {
-                out.push(format!("{m} Edit the application first."));
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,14 +319,29 @@ mod tests {
     }
 
     #[test]
+    fn one_localhost_rule_for_every_path() {
+        for local in [
+            "http://localhost:3000/cb",
+            "https://LOCALHOST/cb",
+            "https://app.localhost/cb",
+            "https://127.0.0.2/cb",
+            "https://[::1]:8443/cb",
+        ] {
+            assert!(check_redirect_uri(local, false).is_err(), "{local}");
+        }
+        assert!(check_redirect_uri("http://127.0.0.1:3000/cb", true).is_ok());
+        assert!(check_redirect_uri("http://app.example/cb", true).is_err());
+        assert!(check_redirect_uri("https://localhost.example/cb", false).is_ok());
+    }
+
+    #[test]
     fn a_plain_application_passes() {
         let spec = validate(&input(), &ctx()).unwrap();
         assert_eq!(spec.redirect_uris.len(), 2);
-        assert!(problems_for(&spec, Environment::Sandbox, AuthMethod::ALL).is_empty());
-        assert_eq!(
-            problems_for(&spec, Environment::Production, AuthMethod::ALL).len(),
-            1
-        );
+        let mut production = ctx();
+        production.environment = Some(Environment::Production);
+        let errors = validate(&input(), &production).unwrap_err();
+        assert!(errors["redirect_uris"].contains("localhost"), "{errors:?}");
     }
 
     #[test]

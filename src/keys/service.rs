@@ -7,7 +7,7 @@ use crate::clients::settings::{EnvSettings, PREVIOUS_KEY, SETTINGS_KEY};
 use crate::clients::validate::{self, ClientInput, Context};
 use crate::clients::{ClientError, ClientStatus, Environment, Origin, Scope, policy};
 use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId, PlainToken};
-use crate::email::outbox::{self, Queued};
+use crate::email::outbox::Queued;
 use crate::forms::{FieldErrors, Submission};
 use crate::state::AppState;
 use crate::store::applications::ApplicationRecord;
@@ -311,9 +311,10 @@ pub async fn request_production_change(
     let wf = st.workflows.get(CHANGE_WORKFLOW).ok_or_else(|| {
         KeyError::Refused("The bank has not configured production changes.".into())
     })?;
-    let (tx, gate) = st.begin().await?;
-    let app = get_for_org(&tx, org, app_id).await?;
-    let org_rec = store::organisations::get(&tx, org)
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let app = get_for_org(tx, org, app_id).await?;
+    let org_rec = store::organisations::get(tx, org)
         .await?
         .ok_or(KeyError::NotFound)?;
     if org_rec.status != "active" {
@@ -322,13 +323,13 @@ pub async fn request_production_change(
             org_rec.status
         )));
     }
-    let client = live_client(&tx, app.id, Environment::Production)
+    let client = live_client(tx, app.id, Environment::Production)
         .await?
         .filter(|c| c.origin == Origin::Portal)
         .ok_or_else(|| {
             KeyError::Refused("This application has no production client to change.".into())
         })?;
-    if request_open(st, &tx, CHANGE_WORKFLOW, app.id).await? {
+    if request_open(st, tx, CHANGE_WORKFLOW, app.id).await? {
         return Err(KeyError::Refused(
             "A change to the production settings is already with the bank.".into(),
         ));
@@ -366,7 +367,7 @@ pub async fn request_production_change(
     data.insert("client_id".into(), client.client_id.as_str().into());
     let mut queued = Queued::default();
     crate::tasks::service::start(
-        &tx,
+        tx,
         st,
         wf,
         Subject {
@@ -379,9 +380,8 @@ pub async fn request_production_change(
         &mut queued,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    uow.mail = queued;
+    uow.commit(st).await?;
     Ok(())
 }
 
@@ -405,30 +405,23 @@ pub async fn new_secret(
     grace: Duration,
     actor: &Actor,
 ) -> Result<(ClientRecord, PlainToken), KeyError> {
-    let (tx, gate) = st.begin().await?;
-    let client = client_for_org(&tx, org, id).await?;
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let client = client_for_org(tx, org, id).await?;
     if client.status != ClientStatus::Active {
         return Err(KeyError::Refused(format!(
             "This client is {}: its secret cannot be changed.",
             client.status
         )));
     }
-    let secret = clients::new_secret(
-        &tx,
-        &st.settings.keys,
-        &client,
-        grace,
-        actor,
-        st.clock.now(),
-    )
-    .await
-    .map_err(|e| match e {
-        ClientError::NotApplicable(m) => KeyError::Refused(m),
-        other => other.into(),
-    })?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
+    let secret = clients::new_secret(tx, &st.settings.keys, &client, grace, actor, st.clock.now())
+        .await
+        .map_err(|e| match e {
+            ClientError::NotApplicable(m) => KeyError::Refused(m),
+            other => other.into(),
+        })?;
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok((client, secret))
 }
 
@@ -440,16 +433,16 @@ pub async fn revoke(
     actor: &Actor,
     ip: Option<String>,
 ) -> Result<ClientRecord, KeyError> {
-    let (tx, gate) = st.begin().await?;
-    let client = client_for_org(&tx, org, id).await?;
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let client = client_for_org(tx, org, id).await?;
     let change = StatusChange {
         to: ClientStatus::Revoked,
         comment: "revoked by the TPP",
         ip,
     };
-    clients::change_status(&tx, &client, change, actor, st.clock.now()).await?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
+    clients::change_status(tx, &client, change, actor, st.clock.now()).await?;
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok(client)
 }

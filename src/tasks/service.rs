@@ -13,6 +13,7 @@ use crate::state::AppState;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::workflows::{EventRecord, InstanceRecord};
 use crate::store::{self, ConnectionTrait};
+use crate::unit_of_work::UnitOfWork;
 use crate::workflow::{Effect, EmailName, Transition, Workflow, engine};
 
 /// Who is asking: an admin sees every task, a TPP only its organisation's.
@@ -112,8 +113,9 @@ pub async fn decide(
     actor: &Actor,
     req: StepRequest<'_>,
 ) -> Result<InstanceRecord, TaskError> {
-    let (tx, gate) = st.begin().await?;
-    let mut inst = store::workflows::get_instance(&tx, req.instance)
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let mut inst = store::workflows::get_instance(tx, req.instance)
         .await?
         .ok_or(TaskError::NotFound)?;
     if let Scope::Organisation(o) = scope
@@ -125,14 +127,14 @@ pub async fn decide(
         .workflows
         .get(&inst.workflow)
         .ok_or_else(|| TaskError::UnknownWorkflow(inst.workflow.clone()))?;
-    let events = store::workflows::events(&tx, inst.id).await?;
+    let events = store::workflows::events(tx, inst.id).await?;
     if inst.version != req.expected_version {
         return Err(stale(wf, &inst, &events));
     }
     let history = super::query::history_of(&events);
     let comment = req.comment.map(str::trim).filter(|c| !c.is_empty());
     let t = wf.check_step(&inst.state, req.action, actor, comment, &history)?;
-    let org = store::organisations::get(&tx, inst.organisation_id)
+    let org = store::organisations::get(tx, inst.organisation_id)
         .await?
         .ok_or(TaskError::NotFound)?;
     let now = st.clock.now();
@@ -146,7 +148,7 @@ pub async fn decide(
                 .and_then(|v| v.as_str())
                 .unwrap_or(&org.legal_name)
                 .to_string();
-            store::organisations::update_profile(&tx, org.id, &legal, &values, now).await?;
+            store::organisations::update_profile(tx, org.id, &legal, &values, now).await?;
         }
         // What the request proposed stays with it: a resubmission answers the bank's question,
         // it does not replace the settings under review.
@@ -159,8 +161,8 @@ pub async fn decide(
         new_data = Some(values);
     }
     let seq = i32::try_from(events.len()).unwrap_or(i32::MAX) + 1;
-    if !apply(&tx, &mut inst, t, actor, comment, seq, new_data, now).await? {
-        drop(tx);
+    if !apply(tx, &mut inst, t, actor, comment, seq, new_data, now).await? {
+        drop(uow);
         let fresh = store::workflows::get_instance(&st.db, inst.id)
             .await?
             .ok_or(TaskError::NotFound)?;
@@ -168,7 +170,7 @@ pub async fn decide(
         return Err(stale(wf, &fresh, &events));
     }
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor,
             action: &format!("{}.{}", wf.name, t.action),
@@ -182,14 +184,13 @@ pub async fn decide(
     )
     .await?;
     let mut queued = Queued::default();
-    let org = store::organisations::get(&tx, inst.organisation_id)
+    let org = store::organisations::get(tx, inst.organisation_id)
         .await?
         .unwrap_or(org);
-    enter_state(&tx, st, wf, &mut inst, &org, comment, seq, &mut queued).await?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    enter_state(tx, st, wf, &mut inst, &org, comment, seq, &mut queued).await?;
+    uow.mail = queued;
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok(inst)
 }
 
