@@ -16,6 +16,7 @@ use crate::store;
 use crate::store::applications::ApplicationRecord;
 use crate::store::clients::ClientRecord;
 use crate::store::group_commit::{NewClient, Outcome, Write};
+use crate::unit_of_work::UnitOfWork;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value, json};
 
@@ -196,19 +197,20 @@ async fn register_alone(
     now: DateTime<Utc>,
 ) -> Result<Value, DcrError> {
     spend_ids(st, req).await?;
-    let (tx, gate) = st.begin().await?;
-    let org = match orgs::known(&tx, req).await? {
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let org = match orgs::known(tx, req).await? {
         Some(org) => org,
-        None => orgs::create(&tx, req, now).await?,
+        None => orgs::create(tx, req, now).await?,
     };
     let (app, client) = new_client(req, meta, org.id, now);
-    store::applications::insert(&tx, &app).await?;
-    store::clients::insert(&tx, &client).await?;
+    store::applications::insert(tx, &app).await?;
+    store::clients::insert(tx, &client).await?;
     let actor = Actor::System;
     let secret = if client.auth_method.uses_secret() {
         Some(
             clients::new_secret(
-                &tx,
+                tx,
                 &st.settings.keys,
                 &client,
                 Duration::zero(),
@@ -221,9 +223,8 @@ async fn register_alone(
     } else {
         None
     };
-    audit::record(&tx, registered_event(req, &client, ip, &actor), now).await?;
-    tx.commit().await?;
-    drop(gate);
+    audit::record(tx, registered_event(req, &client, ip, &actor), now).await?;
+    uow.commit(st).await?;
     Ok(response::of(
         &client,
         secret.as_ref().map(|s| s.expose()),
@@ -307,7 +308,8 @@ pub async fn update(
     }
     spend_ids(st, &req).await?;
     let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
     let mut app = application_of(
         &req,
         &meta,
@@ -315,15 +317,15 @@ pub async fn update(
         client.application_id,
         now,
     );
-    if let Some(old) = store::applications::get(&tx, client.application_id).await? {
+    if let Some(old) = store::applications::get(tx, client.application_id).await? {
         app.created_at = old.created_at;
     }
-    store::applications::update(&tx, &app).await?;
+    store::applications::update(tx, &app).await?;
     let metadata = stored_metadata(&req, meta);
     let method = AuthMethod::parse(&app.auth_method).unwrap_or(client.auth_method);
-    store::clients::set_metadata(&tx, &client.client_id, method, &metadata, now).await?;
+    store::clients::set_metadata(tx, &client.client_id, method, &metadata, now).await?;
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor: &Actor::System,
             action: "client.updated_by_dcr",
@@ -336,9 +338,8 @@ pub async fn update(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
+    uow.touches_clients();
+    uow.commit(st).await?;
     let updated = store::clients::get(&st.db, &client.client_id)
         .await?
         .ok_or_else(|| DcrError::Server("client vanished".into()))?;
@@ -356,18 +357,18 @@ pub async fn delete(
 ) -> Result<(), DcrError> {
     let client = authorise(st, id, bearer, cert).await?;
     let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
     let change = StatusChange {
         to: ClientStatus::Revoked,
         comment: "deleted through DCR",
         ip,
     };
-    clients::change_status(&tx, &client, change, &Actor::System, now)
+    clients::change_status(tx, &client, change, &Actor::System, now)
         .await
         .map_err(|e| DcrError::Server(format!("{e:?}")))?;
-    store::applications::set_status(&tx, client.application_id, "deleted", now).await?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
+    store::applications::set_status(tx, client.application_id, "deleted", now).await?;
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok(())
 }

@@ -32,7 +32,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("tpp", &["accounts", "audit", "domain", "email", "forms", "ratelimit", "state", "store", "tasks"]),
     ("oauth", &["clients", "config", "domain", "jose", "sandbox_directory", "state", "store"]),
     ("sandbox_directory", &["applications", "audit", "clients", "domain", "jose", "oauth", "state", "store"]),
-    ("dcr", &["audit", "clients", "config", "domain", "jose", "oauth", "sandbox_directory", "state", "store"]),
+    ("dcr", &["audit", "clients", "config", "domain", "jose", "oauth", "sandbox_directory", "state", "store", "unit_of_work"]),
     ("sandbox", &["domain"]),
     ("state", &["accounts", "config", "dcr", "domain", "email", "oauth", "sandbox_directory", "store", "workflow"]),
     ("web", &["accounts", "applications", "audit", "clients", "config", "dcr", "domain", "forms", "keys", "oauth", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
