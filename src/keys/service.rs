@@ -339,7 +339,18 @@ pub async fn request_production_change(
         Err(e) => (serde_json::Map::new(), e),
     };
     let input = ClientInput::from_submission(form);
-    let roles = policy::org_roles(&org_rec);
+    // The roles the production keys were granted under: declared at signup, or (the light
+    // pattern) on the production-keys request that issued the client.
+    let granted = store::workflows::latest_for_subject(
+        tx,
+        PRODUCTION_WORKFLOW,
+        "application",
+        &app.id.to_string(),
+    )
+    .await?
+    .map(|i| i.data)
+    .unwrap_or_default();
+    let roles = policy::declared_roles(&org_rec, &granted);
     let current = EnvSettings::of_metadata(&client.metadata);
     let proposed = match check_production_settings(st, &app, &org_rec, &input, roles.as_deref()) {
         Ok(s) => Some(s),
@@ -364,6 +375,9 @@ pub async fn request_production_change(
     let mut data = values;
     data.insert(SETTINGS_KEY.into(), proposed.to_value());
     data.insert(PREVIOUS_KEY.into(), current.to_value());
+    if let Some(r) = granted.get("roles") {
+        data.insert("roles".into(), r.clone());
+    }
     data.insert("client_id".into(), client.client_id.as_str().into());
     let mut queued = Queued::default();
     crate::tasks::service::start(

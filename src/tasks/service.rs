@@ -153,8 +153,10 @@ pub async fn decide(
         // What the request proposed stays with it: a resubmission answers the bank's question,
         // it does not replace the settings under review.
         let mut values = values;
-        for key in [SETTINGS_KEY, PREVIOUS_KEY, "client_id"] {
-            if let Some(v) = inst.data.get(key) {
+        for key in [SETTINGS_KEY, PREVIOUS_KEY, "client_id", "roles"] {
+            if let Some(v) = inst.data.get(key)
+                && !values.contains_key(key)
+            {
                 values.insert(key.into(), v.clone());
             }
         }
@@ -465,6 +467,16 @@ async fn check_production(
     let org = store::organisations::get(c, inst.organisation_id)
         .await?
         .ok_or(TaskError::NotFound)?;
+    let app_id: ApplicationId = inst.subject_id.parse().map_err(|_| TaskError::NotFound)?;
+    let app = store::applications::get(c, app_id)
+        .await?
+        .ok_or(TaskError::NotFound)?;
+    if app.status != "active" {
+        return Err(TaskError::Refused(format!(
+            "This cannot be approved: the application is {}.",
+            app.status
+        )));
+    }
     let roles = policy::declared_roles(&org, &inst.data);
     let problems =
         policy::production_problems(settings, &org.status, roles.as_deref(), &st.settings.keys);

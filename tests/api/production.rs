@@ -315,6 +315,25 @@ async fn the_light_pattern_asks_for_the_rest_at_production_time() {
         page.contains("http://localhost:3000/cb"),
         "the sandbox keeps its own redirect URIs"
     );
+    // A later change is checked against the roles declared on that production request.
+    let change = [
+        ("redirect_uris", "https://tiny.example/cb2"),
+        ("auth_method", "private_key_jwt"),
+        ("jwks", JWKS),
+        ("scopes", "accounts"),
+        ("reason", "A second callback."),
+    ];
+    let r = tpp
+        .post_form(&format!("{app_path}/production-settings"), &change)
+        .await;
+    assert_eq!(r.status(), 303);
+    let task = reviewer.task_for("production-change", "Tiny Fintech").await;
+    assert_eq!(reviewer.decide(&task, "approve", "").await.status(), 303);
+    assert!(
+        tpp.get_html(&app_path)
+            .await
+            .contains("https://tiny.example/cb2")
+    );
 }
 
 #[tokio::test]
