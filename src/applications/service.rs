@@ -2,6 +2,7 @@
 
 use super::ApplicationError;
 use crate::audit;
+use crate::clients::ApplicationStatus;
 use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::settings::EnvSettings;
 use crate::clients::validate::{self, ClientInput, ClientSpec, Context};
@@ -104,7 +105,7 @@ pub async fn get_for_org(
     id: ApplicationId,
 ) -> Result<ApplicationRecord, ApplicationError> {
     match store::applications::get(c, id).await? {
-        Some(a) if a.organisation_id == org && a.status != "deleted" => Ok(a),
+        Some(a) if a.organisation_id == org && a.status != ApplicationStatus::Deleted => Ok(a),
         _ => Err(ApplicationError::NotFound),
     }
 }
@@ -136,7 +137,7 @@ pub async fn create(
         jwks: None,
         tls_subject_dn: None,
         scopes: Vec::new(),
-        status: "pending".into(),
+        status: ApplicationStatus::Pending,
         created_at: now,
         updated_at: now,
     };
@@ -257,7 +258,7 @@ pub async fn delete(
             clients::change_status(tx, &c, change, actor, now).await?;
         }
     }
-    store::applications::set_status(tx, app.id, "deleted", now).await?;
+    store::applications::set_status(tx, app.id, ApplicationStatus::Deleted, now).await?;
     audit::record(
         tx,
         audit::Event {

@@ -11,4 +11,4 @@ pub mod validate;
 
 pub use crate::domain::client as model;
 pub use error::ClientError;
-pub use model::{AuthMethod, ClientStatus, Environment, Origin, Scope};
+pub use model::{ApplicationStatus, AuthMethod, ClientStatus, Environment, Origin, Scope};

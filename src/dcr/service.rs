@@ -7,6 +7,7 @@
 use super::request::{self, Request};
 use super::{DcrError, Version, binding, orgs, policy, response};
 use crate::audit;
+use crate::clients::ApplicationStatus;
 use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::{AuthMethod, ClientStatus, Origin};
 use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId};
@@ -60,7 +61,7 @@ fn application_of(
             .split_whitespace()
             .map(str::to_string)
             .collect(),
-        status: "active".into(),
+        status: ApplicationStatus::Active,
         created_at: now,
         updated_at: now,
     }
@@ -367,7 +368,8 @@ pub async fn delete(
     clients::change_status(tx, &client, change, &Actor::System, now)
         .await
         .map_err(|e| DcrError::Server(format!("{e:?}")))?;
-    store::applications::set_status(tx, client.application_id, "deleted", now).await?;
+    store::applications::set_status(tx, client.application_id, ApplicationStatus::Deleted, now)
+        .await?;
     uow.touches_clients();
     uow.commit(st).await?;
     Ok(())

@@ -64,6 +64,20 @@ str_enum!(
 );
 
 str_enum!(
+    /// An application's lifecycle.
+    ApplicationStatus {
+        /// Waiting for the `application` workflow.
+        Pending = "pending",
+        /// Approved: may have keys.
+        Active = "active",
+        /// Refused by the bank.
+        Rejected = "rejected",
+        /// Deleted by its organisation (its clients are revoked).
+        Deleted = "deleted",
+    }
+);
+
+str_enum!(
     /// How a client came to be.
     Origin {
         /// Made in the developer portal.

@@ -2,6 +2,7 @@
 
 use super::KeyError;
 use crate::applications::service::get_for_org;
+use crate::clients::ApplicationStatus;
 use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::settings::{EnvSettings, PREVIOUS_KEY, SETTINGS_KEY};
 use crate::clients::validate::{self, ClientInput, Context};
@@ -143,7 +144,7 @@ pub async fn check_request(
             org_rec.status
         )));
     }
-    if app.status != "active" {
+    if app.status != ApplicationStatus::Active {
         return Err(KeyError::Refused(
             "This application is not approved yet.".into(),
         ));

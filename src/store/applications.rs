@@ -3,6 +3,7 @@
 use super::StoreError;
 use super::entities::applications::{self as app, Entity};
 use super::error::parse_id;
+use crate::domain::client::ApplicationStatus;
 use crate::domain::{ApplicationId, OrganisationId};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -35,8 +36,8 @@ pub struct ApplicationRecord {
     pub tls_subject_dn: Option<String>,
     /// Scopes.
     pub scopes: Vec<String>,
-    /// `pending`, `active`, `rejected`, `deleted`.
-    pub status: String,
+    /// Its lifecycle.
+    pub status: ApplicationStatus,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Changed.
@@ -60,7 +61,9 @@ fn from_model(m: app::Model) -> Result<ApplicationRecord, StoreError> {
         jwks: m.jwks,
         tls_subject_dn: m.tls_subject_dn,
         scopes: json_list(&m.scopes)?,
-        status: m.status,
+        status: ApplicationStatus::parse(&m.status).ok_or_else(|| {
+            StoreError::Malformed(format!("unknown application status `{}`", m.status))
+        })?,
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
@@ -79,7 +82,7 @@ fn to_active(r: &ApplicationRecord) -> app::ActiveModel {
         jwks: Set(r.jwks.clone()),
         tls_subject_dn: Set(r.tls_subject_dn.clone()),
         scopes: Set(serde_json::json!(r.scopes).to_string()),
-        status: Set(r.status.clone()),
+        status: Set(r.status.as_str().into()),
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
     }
@@ -140,7 +143,7 @@ pub async fn list_for_org(
 ) -> Result<Vec<ApplicationRecord>, StoreError> {
     Entity::find()
         .filter(app::Column::OrganisationId.eq(org.to_string()))
-        .filter(app::Column::Status.ne("deleted"))
+        .filter(app::Column::Status.ne(ApplicationStatus::Deleted.as_str()))
         .order_by_asc(app::Column::CreatedAt)
         .all(c)
         .await?
@@ -153,11 +156,11 @@ pub async fn list_for_org(
 pub async fn set_status(
     c: &impl ConnectionTrait,
     id: ApplicationId,
-    status: &str,
+    status: ApplicationStatus,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     Entity::update_many()
-        .col_expr(app::Column::Status, Expr::value(status))
+        .col_expr(app::Column::Status, Expr::value(status.as_str()))
         .col_expr(app::Column::UpdatedAt, Expr::value(now))
         .filter(app::Column::Id.eq(id.to_string()))
         .exec(c)

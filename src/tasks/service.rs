@@ -2,6 +2,7 @@
 
 use super::TaskError;
 use crate::audit;
+use crate::clients::ApplicationStatus;
 use crate::clients::service as clients;
 use crate::clients::settings::{EnvSettings, PREVIOUS_KEY, SETTINGS_KEY};
 use crate::clients::{ClientStatus, Environment, policy};
@@ -382,10 +383,10 @@ async fn apply_effect(
     let app_id: ApplicationId = inst.subject_id.parse().map_err(|_| TaskError::NotFound)?;
     match effect {
         Effect::ActivateApplication => {
-            store::applications::set_status(c, app_id, "active", now).await?;
+            store::applications::set_status(c, app_id, ApplicationStatus::Active, now).await?;
         }
         Effect::RejectApplication => {
-            store::applications::set_status(c, app_id, "rejected", now).await?;
+            store::applications::set_status(c, app_id, ApplicationStatus::Rejected, now).await?;
         }
         Effect::IssueSandboxClient => {
             let app = store::applications::get(c, app_id)
@@ -471,7 +472,7 @@ async fn check_production(
     let app = store::applications::get(c, app_id)
         .await?
         .ok_or(TaskError::NotFound)?;
-    if app.status != "active" {
+    if app.status != ApplicationStatus::Active {
         return Err(TaskError::Refused(format!(
             "This cannot be approved: the application is {}.",
             app.status

@@ -129,7 +129,7 @@ pub async fn show(
     let applications = store::applications::list_for_org(&st.db, id)
         .await?
         .into_iter()
-        .map(|a| (a.id.to_string(), a.name, a.status))
+        .map(|a| (a.id.to_string(), a.name, a.status.to_string()))
         .collect();
     let clients = store::clients::for_organisation(&st.db, id)
         .await?

@@ -44,7 +44,7 @@ pub async fn show(
         rows.push(Row {
             id: app.id.to_string(),
             name: app.name.clone(),
-            status: app.status.clone(),
+            status: app.status.to_string(),
             sandbox: status_in(Environment::Sandbox),
             production: status_in(Environment::Production),
         });
