@@ -110,6 +110,22 @@ pub async fn get_for_org(
     }
 }
 
+/// An organisation's applications that are not deleted, oldest first.
+pub async fn list_for_org(
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+) -> Result<Vec<ApplicationRecord>, ApplicationError> {
+    Ok(store::applications::list_for_org(c, org).await?)
+}
+
+/// One application, whoever owns it (the console's view).
+pub async fn get(
+    c: &impl ConnectionTrait,
+    id: ApplicationId,
+) -> Result<Option<ApplicationRecord>, ApplicationError> {
+    Ok(store::applications::get(c, id).await?)
+}
+
 /// Creates an application and runs it through the `application` workflow.
 pub async fn create(
     st: &AppState,

@@ -56,3 +56,21 @@ pub fn row(e: Event<'_>, now: DateTime<Utc>) -> AuditRecord {
         ip: e.ip,
     }
 }
+
+/// A page of audit events matching the filter, newest first, with the total count.
+pub async fn list(
+    c: &impl ConnectionTrait,
+    filter: &AuditFilter,
+    page: store::Page,
+) -> Result<(Vec<AuditRecord>, u64), StoreError> {
+    store::audit::list(c, filter, page).await
+}
+
+/// The events about one subject, oldest first.
+pub async fn for_subject(
+    c: &impl ConnectionTrait,
+    subject_type: &str,
+    subject_id: &str,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    store::audit::for_subject(c, subject_type, subject_id).await
+}

@@ -6,9 +6,12 @@ use super::model::{AuthMethod, ClientStatus, Environment, Origin};
 use super::settings::EnvSettings;
 use crate::audit;
 use crate::config::KeySettings;
-use crate::domain::{Actor, ClientId, PlainToken, TokenHash};
+use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId, PlainToken, TokenHash};
+use crate::store::Page;
 use crate::store::applications::ApplicationRecord;
 use crate::store::clients::ClientRecord;
+use crate::store::clients::{ClientFilter, ClientRow};
+use crate::store::organisations::OrganisationRecord;
 use crate::store::{self, ConnectionTrait};
 use crate::unit_of_work::UnitOfWork;
 use chrono::{DateTime, Duration, Utc};
@@ -317,6 +320,59 @@ pub async fn change_status_now(
     uow.touches_clients();
     uow.commit(st).await?;
     Ok(client)
+}
+
+/// One client.
+pub async fn get(
+    c: &impl ConnectionTrait,
+    id: &ClientId,
+) -> Result<Option<ClientRecord>, ClientError> {
+    Ok(store::clients::get(c, id).await?)
+}
+
+/// A client with its organisation and application, for the console.
+pub async fn with_owner(
+    c: &impl ConnectionTrait,
+    id: &ClientId,
+) -> Result<
+    Option<(
+        ClientRecord,
+        Option<OrganisationRecord>,
+        Option<ApplicationRecord>,
+    )>,
+    ClientError,
+> {
+    let Some(client) = store::clients::get(c, id).await? else {
+        return Ok(None);
+    };
+    let org = store::organisations::get(c, client.organisation_id).await?;
+    let app = store::applications::get(c, client.application_id).await?;
+    Ok(Some((client, org, app)))
+}
+
+/// The console's client search: a page of matches, newest first, with the total.
+pub async fn search(
+    c: &impl ConnectionTrait,
+    filter: &ClientFilter,
+    page: Page,
+) -> Result<(Vec<ClientRow>, u64), ClientError> {
+    Ok(store::clients::search(c, filter, page).await?)
+}
+
+/// An organisation's clients, newest first.
+pub async fn for_organisation(
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+) -> Result<Vec<ClientRecord>, ClientError> {
+    Ok(store::clients::for_organisation(c, org).await?)
+}
+
+/// An application's clients, newest first.
+pub async fn for_application(
+    c: &impl ConnectionTrait,
+    app: ApplicationId,
+) -> Result<Vec<ClientRecord>, ClientError> {
+    Ok(store::clients::for_application(c, app).await?)
 }
 
 /// A client's history (its audit events), oldest first.

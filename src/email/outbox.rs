@@ -89,3 +89,10 @@ pub async fn deliver_due(
     deliver(db, mailer, clock, &ids).await;
     Ok(ids.len())
 }
+
+/// How many messages wait for delivery and how many were given up on.
+pub async fn counts(db: &DatabaseConnection) -> Result<(u64, u64), StoreError> {
+    let pending = store::outbox::count_with_status(db, "pending").await?;
+    let failed = store::outbox::count_with_status(db, "failed").await?;
+    Ok((pending, failed))
+}

@@ -225,6 +225,17 @@ pub async fn get(
         .ok_or(SandboxError::NotFound)
 }
 
+/// The published JWKS of live software, by id (`None` when unknown or retired).
+pub async fn published_jwks(
+    st: &AppState,
+    software_id: &str,
+) -> Result<Option<serde_json::Value>, SandboxError> {
+    Ok(store::sandbox_software::get(&st.db, software_id)
+        .await?
+        .filter(|s| s.retired_at.is_none())
+        .map(|s| s.jwks))
+}
+
 /// Retires software: its JWKS is no longer served, so it can no longer register.
 pub async fn retire(
     st: &AppState,

@@ -4,6 +4,7 @@
 
 pub mod admin;
 mod error;
+pub mod query;
 pub mod service;
 
 pub use error::SignupError;

@@ -35,7 +35,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("dcr", &["audit", "clients", "config", "domain", "jose", "oauth", "sandbox_directory", "state", "store", "unit_of_work"]),
     ("sandbox", &["domain"]),
     ("state", &["accounts", "config", "dcr", "domain", "email", "oauth", "sandbox_directory", "store", "workflow"]),
-    ("web", &["accounts", "applications", "audit", "clients", "config", "dcr", "domain", "forms", "keys", "oauth", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
+    ("web", &["accounts", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
     ("startup", &["accounts", "config", "dcr", "domain", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
     ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "startup", "store", "workflow"]),
 ];
@@ -145,6 +145,45 @@ fn the_checker_refuses_an_upward_import() {
     assert_eq!(module_of("web/portal/apps/show.rs"), Some("web"));
     assert_eq!(module_of("state.rs"), Some("state"));
     assert_eq!(module_of("main.rs"), None);
+}
+
+/// Calls of store functions (`store::x::y(`) in a file's text.
+fn store_calls(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices("store::") {
+        let rest = &text[i + "store::".len()..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_' || *c == ':')
+            .collect();
+        let called = rest[path.len()..].starts_with('(');
+        if called && path.contains("::") {
+            out.push(format!("store::{path}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_web_layer_reads_and_writes_through_services() {
+    // The guards resolve the signed-in person from the session; everything else goes through
+    // the service that owns the record.
+    let allowed = ["web/guards.rs", "web/session.rs"];
+    let mut offenders = Vec::new();
+    for (rel, text) in sources() {
+        if rel.starts_with("web/") && !allowed.contains(&rel.as_str()) {
+            offenders.extend(
+                store_calls(&text)
+                    .into_iter()
+                    .map(|c| format!("{rel}: {c}")),
+            );
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+    assert_eq!(
+        store_calls("let x = store::clients::get(&db, id); let p: store::Page = y;"),
+        vec!["store::clients::get".to_string()]
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use super::who;
 use crate::audit::AuditFilter;
 use crate::state::AppState;
-use crate::store::{self, Page};
+use crate::store::Page;
 use crate::web::error::PageError;
 use crate::web::guards::require_admin;
 use crate::web::render::{self, Layout};
@@ -80,7 +80,7 @@ pub async fn show(
         until: day(&q.until, true),
     };
     let page = q.page.unwrap_or(1).max(1);
-    let (records, total) = store::audit::list(&st.db, &filter, Page::new(page, PAGE_SIZE)).await?;
+    let (records, total) = crate::audit::list(&st.db, &filter, Page::new(page, PAGE_SIZE)).await?;
     let rows = records
         .into_iter()
         .map(|r| Row {

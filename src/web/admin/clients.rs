@@ -6,8 +6,8 @@ use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::{ClientError, ClientStatus, Environment, Origin};
 use crate::domain::{ClientId, paths};
 use crate::state::AppState;
+use crate::store::Page;
 use crate::store::clients::ClientFilter;
-use crate::store::{self, Page};
 use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
 use crate::web::guards::{admin_actor, require_admin, require_admin_role};
@@ -77,7 +77,7 @@ pub async fn list(
         status: status.as_deref().and_then(ClientStatus::parse),
     };
     let page = q.page.unwrap_or(1).max(1);
-    let (rows, total) = store::clients::search(&st.db, &filter, Page::new(page, PAGE_SIZE)).await?;
+    let (rows, total) = clients::search(&st.db, &filter, Page::new(page, PAGE_SIZE)).await?;
     let enc = |s: &Option<String>| {
         url::form_urlencoded::byte_serialize(s.clone().unwrap_or_default().as_bytes())
             .collect::<String>()
@@ -137,11 +137,9 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let admin = require_admin(&st, &session).await?;
     let id = ClientId(path.into_inner());
-    let c = store::clients::get(&st.db, &id)
+    let (c, org, app) = clients::with_owner(&st.db, &id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let org = store::organisations::get(&st.db, c.organisation_id).await?;
-    let app = store::applications::get(&st.db, c.application_id).await?;
     let history = clients::history(&st.db, &id)
         .await?
         .into_iter()

@@ -4,7 +4,7 @@
 use super::who;
 use crate::domain::{OrganisationId, paths};
 use crate::state::AppState;
-use crate::store::{self, Page};
+use crate::store::Page;
 use crate::tasks::query;
 use crate::tpp::SignupError;
 use crate::tpp::service::SIGNUP_WORKFLOW;
@@ -57,7 +57,7 @@ pub async fn list(
     let text = q.q.clone().filter(|s| !s.trim().is_empty());
     let status = q.status.clone().filter(|s| !s.is_empty());
     let page = q.page.unwrap_or(1).max(1);
-    let (orgs, total) = store::organisations::list(
+    let (orgs, total) = crate::tpp::query::list(
         &st.db,
         status.as_deref(),
         text.as_deref().map(str::trim),
@@ -113,7 +113,7 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let admin = require_admin(&st, &session).await?;
     let id: OrganisationId = path.parse().map_err(|_| PageError::NotFound)?;
-    let org = store::organisations::get(&st.db, id)
+    let org = crate::tpp::query::get(&st.db, id)
         .await?
         .ok_or(PageError::NotFound)?;
     let submitted = st
@@ -121,17 +121,13 @@ pub async fn show(
         .get(SIGNUP_WORKFLOW)
         .map(|wf| query::submitted_values(wf, &org.profile))
         .unwrap_or_default();
-    let members = store::users::list_by_org(&st.db, id)
-        .await?
-        .into_iter()
-        .map(|u| (u.email, u.role))
-        .collect();
-    let applications = store::applications::list_for_org(&st.db, id)
+    let members = crate::tpp::query::members(&st.db, id).await?;
+    let applications = crate::applications::service::list_for_org(&st.db, id)
         .await?
         .into_iter()
         .map(|a| (a.id.to_string(), a.name, a.status.to_string()))
         .collect();
-    let clients = store::clients::for_organisation(&st.db, id)
+    let clients = crate::clients::service::for_organisation(&st.db, id)
         .await?
         .into_iter()
         .map(|c| ClientRow {
@@ -141,7 +137,7 @@ pub async fn show(
             status: c.status.to_string(),
         })
         .collect();
-    let history = store::audit::for_subject(&st.db, "organisation", &id.to_string())
+    let history = crate::audit::for_subject(&st.db, "organisation", &id.to_string())
         .await?
         .into_iter()
         .map(|e| {

@@ -58,7 +58,7 @@ async fn render_task(
     let mut application = Vec::new();
     if detail.instance.subject_type == "application"
         && let Ok(app_id) = detail.instance.subject_id.parse()
-        && let Some(app) = crate::store::applications::get(&st.db, app_id).await?
+        && let Some(app) = crate::applications::service::get(&st.db, app_id).await?
     {
         application = vec![
             ("Name".to_string(), app.name.clone()),

@@ -24,12 +24,7 @@ pub async fn readyz(st: web::Data<AppState>) -> HttpResponse {
 /// A few gauges in Prometheus text format.
 pub async fn metrics(st: web::Data<AppState>) -> HttpResponse {
     let up = u8::from(store::ping(&st.db).await);
-    let pending = store::outbox::count_with_status(&st.db, "pending")
-        .await
-        .unwrap_or(0);
-    let failed = store::outbox::count_with_status(&st.db, "failed")
-        .await
-        .unwrap_or(0);
+    let (pending, failed) = crate::email::outbox::counts(&st.db).await.unwrap_or((0, 0));
     let body = format!(
         "# HELP onramp_database_up Whether the database answers.\n# TYPE onramp_database_up gauge\n\
          onramp_database_up {up}\n\

@@ -2,7 +2,6 @@
 //! JWKS of each piece of software it holds (what `software_jwks_endpoint` names).
 
 use crate::state::AppState;
-use crate::store;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
@@ -38,11 +37,11 @@ pub async fn software_jwks(st: web::Data<AppState>, path: web::Path<String>) -> 
     if st.sandbox_directory.is_none() {
         return off();
     }
-    match store::sandbox_software::get(&st.db, &path).await {
-        Ok(Some(sw)) if sw.retired_at.is_none() => HttpResponse::Ok()
+    match crate::sandbox_directory::software::published_jwks(&st, &path).await {
+        Ok(Some(jwks)) => HttpResponse::Ok()
             .content_type("application/jwk-set+json")
             .insert_header(("Cache-Control", "public, max-age=60"))
-            .json(sw.jwks),
+            .json(jwks),
         Ok(_) => HttpResponse::NotFound().json(json!({ "error": "not_found", "error_description": "No such software in the sandbox directory." })),
         Err(e) => {
             tracing::error!(error = %e, "sandbox software lookup failed");

@@ -2,7 +2,6 @@
 
 use crate::clients::{ClientStatus, Environment};
 use crate::state::AppState;
-use crate::store;
 use crate::web::error::PageError;
 use crate::web::guards::require_member;
 use crate::web::render::{self, Layout};
@@ -33,8 +32,8 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let (user, org) = require_member(&st, &session).await?;
     let mut rows = Vec::new();
-    for app in store::applications::list_for_org(&st.db, org.id).await? {
-        let clients = store::clients::for_application(&st.db, app.id).await?;
+    for app in crate::applications::service::list_for_org(&st.db, org.id).await? {
+        let clients = crate::clients::service::for_application(&st.db, app.id).await?;
         let status_in = |env: Environment| {
             clients
                 .iter()
