@@ -27,6 +27,7 @@ pub mod tasks;
 pub mod team;
 pub mod telemetry;
 pub mod tpp;
+pub mod trust;
 pub mod unit_of_work;
 pub mod web;
 pub mod workflow;

@@ -77,7 +77,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     } else {
         None
     };
-    let directories = crate::dcr::trust::Directories::load(
+    let directories = crate::trust::Directories::load(
         &settings,
         sandbox_directory.as_ref().map(|d| d.trust_keys()),
     )

@@ -3,7 +3,6 @@
 
 use crate::accounts::Hasher;
 use crate::config::Settings;
-use crate::dcr::trust::Directories;
 use crate::domain::Clock;
 use crate::email::Mailer;
 use crate::oauth::client_cache::ClientCache;
@@ -11,6 +10,7 @@ use crate::oauth::jwks_cache::JwksCache;
 use crate::oauth::keyring::KeyRings;
 use crate::oauth::outbound::Outbound;
 use crate::store::DatabaseConnection;
+use crate::trust::{Directories, OrgCache};
 use crate::workflow::Registry;
 use std::sync::Arc;
 
@@ -45,7 +45,7 @@ pub struct AppState {
     /// lock and sleeping in its busy handler; `None` on PostgreSQL.
     pub sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>>,
     /// Active organisations named by software statements, cached for DCR.
-    pub dcr_orgs: crate::dcr::orgs::OrgCache,
+    pub dcr_orgs: OrgCache,
     /// The group-commit writer of single-use ids and DCR registrations.
     pub writes: crate::store::group_commit::GroupCommit,
 }

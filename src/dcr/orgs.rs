@@ -11,37 +11,15 @@ use crate::domain::{Actor, OrganisationId};
 use crate::state::AppState;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::{self, ConnectionTrait};
+use crate::trust::OrgKey;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-const TTL: Duration = Duration::from_secs(30);
-
-/// (issued by the sandbox directory, `org_id`) → (cached at, organisation).
-type Entries = HashMap<(bool, String), (Instant, OrganisationRecord)>;
-
-/// Active organisations by the statement's issuer and `org_id`; cheap to clone.
-#[derive(Clone, Debug, Default)]
-pub struct OrgCache {
-    entries: Arc<Mutex<Entries>>,
-}
-
-fn cache_key(req: &Request) -> (bool, String) {
+fn cache_key(req: &Request) -> OrgKey {
     (
         req.ssa.str("iss") == Some(crate::sandbox_directory::ISSUER),
         req.ssa.org_id().to_string(),
     )
-}
-
-impl OrgCache {
-    /// Drops every entry (after a change to organisations).
-    pub fn invalidate(&self) {
-        if let Ok(mut m) = self.entries.lock() {
-            m.clear();
-        }
-    }
 }
 
 /// [`known`], through the node's cache of active organisations.
@@ -50,18 +28,12 @@ pub async fn known_cached(
     req: &Request,
 ) -> Result<Option<OrganisationRecord>, DcrError> {
     let key = cache_key(req);
-    if let Ok(m) = st.dcr_orgs.entries.lock()
-        && let Some((at, org)) = m.get(&key)
-        && at.elapsed() < TTL
-    {
-        return Ok(Some(org.clone()));
+    if let Some(org) = st.dcr_orgs.get(&key) {
+        return Ok(Some(org));
     }
     let found = known(&st.db, req).await?;
-    if let (Some(org), Ok(mut m)) = (&found, st.dcr_orgs.entries.lock()) {
-        if m.len() > 10_000 {
-            m.clear();
-        }
-        m.insert(key, (Instant::now(), org.clone()));
+    if let Some(org) = &found {
+        st.dcr_orgs.insert(key, org.clone());
     }
     Ok(found)
 }

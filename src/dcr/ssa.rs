@@ -110,7 +110,7 @@ async fn check_issuer_and_signature<'a>(
             "Software statements from “{iss}” are not trusted by this bank."
         ))
     })?;
-    let keys = dir.keys(st, jws.header.kid.as_deref()).await?;
+    let keys = super::trust::directory_keys(st, dir, jws.header.kid.as_deref()).await?;
     jws.verify(&keys).map_err(|e| match e {
         JoseError::UnknownKid(k) => statement(format!(
             "The software statement's kid “{k}” is not among {iss}'s keys."

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// The `iss` of the directory's software statements.
-pub const ISSUER: &str = "Onramp Sandbox Directory";
+pub const ISSUER: &str = crate::trust::SANDBOX_DIRECTORY;
 
 /// Where the directory's material is kept in `server_secrets`.
 const SECRET_NAME: &str = "sandbox_directory";
