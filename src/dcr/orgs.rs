@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 const TTL: Duration = Duration::from_secs(30);
 
-/// (issued by the sandbox directory, `org_id`) → (cached at, organisation).
-type Entries = HashMap<(bool, String), (Instant, OrganisationRecord)>;
+/// (the statement's issuer, `org_id`) → (cached at, organisation).
+type Entries = HashMap<(String, String), (Instant, OrganisationRecord)>;
 
 /// Active organisations by the statement's issuer and `org_id`; cheap to clone.
 #[derive(Clone, Debug, Default)]
@@ -28,9 +28,9 @@ pub struct OrgCache {
     entries: Arc<Mutex<Entries>>,
 }
 
-fn cache_key(req: &Request) -> (bool, String) {
+fn cache_key(req: &Request) -> (String, String) {
     (
-        req.ssa.str("iss") == Some(crate::sandbox_directory::ISSUER),
+        req.ssa.str("iss").unwrap_or_default().to_string(),
         req.ssa.org_id().to_string(),
     )
 }
@@ -86,7 +86,8 @@ pub async fn known(
             ))
         })?)
     } else {
-        store::organisations::find_by_directory_id(c, ssa.org_id()).await?
+        let issuer = ssa.str("iss").unwrap_or_default();
+        store::organisations::find_by_directory_id(c, issuer, ssa.org_id()).await?
     };
     match found {
         Some(org) if org.status != "active" => Err(DcrError::Unapproved(format!(
@@ -130,6 +131,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
         directory_org_id: Some(ssa.org_id().to_string()),
+        directory_issuer: ssa.str("iss").map(str::to_string),
     };
     store::organisations::insert(c, &org).await?;
     audit::record(

@@ -18,6 +18,8 @@ pub const LOGOUT: &str = "/logout";
 pub const PASSWORD_FORGOT: &str = "/password/forgot";
 /// Reset link target.
 pub const PASSWORD_RESET: &str = "/password/reset";
+/// Change the signed-in user's password.
+pub const ACCOUNT_PASSWORD: &str = "/account/password";
 /// The TPP's dashboard.
 pub const DASHBOARD: &str = "/dashboard";
 /// Edit and resubmit the organisation's details.

@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod jti;
 pub mod organisations;
 pub mod outbox;
+pub mod pending_signups;
 pub mod rate;
 pub mod revoked_tokens;
 pub mod sandbox_software;

@@ -5,5 +5,6 @@
 pub mod admin;
 mod error;
 pub mod service;
+mod squat;
 
 pub use error::SignupError;

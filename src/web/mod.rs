@@ -19,7 +19,7 @@ use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{Condition, DefaultHeaders};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use std::net::TcpListener;
 
@@ -33,6 +33,7 @@ pub fn server(
     session_key: Key,
 ) -> std::io::Result<actix_web::dev::Server> {
     let secure = state.settings.secure_cookies();
+    let hsts = state.settings.public_url.starts_with("https://");
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let sessions =
@@ -57,11 +58,24 @@ pub fn server(
                     .add(("X-Frame-Options", "DENY"))
                     .add(("Referrer-Policy", "same-origin"))
                     .add((
+                        "Permissions-Policy",
+                        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), \
+                         interest-cohort=()",
+                    ))
+                    .add((
                         "Content-Security-Policy",
                         "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
                          script-src 'self'; frame-ancestors 'none'; form-action 'self'",
                     )),
             )
+            // Browsers ignore HSTS over plain HTTP; it is sent when people reach Onramp by HTTPS.
+            .wrap(Condition::new(
+                hsts,
+                DefaultHeaders::new().add((
+                    "Strict-Transport-Security",
+                    "max-age=31536000; includeSubDomains",
+                )),
+            ))
             .wrap(tracing_actix_web::TracingLogger::default())
             .configure(routes)
     })

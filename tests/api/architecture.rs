@@ -66,7 +66,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "team",
-        &["accounts", "audit", "domain", "email", "state", "store"],
+        &[
+            "accounts",
+            "audit",
+            "domain",
+            "email",
+            "ratelimit",
+            "state",
+            "store",
+        ],
     ),
     (
         "tpp",

@@ -9,6 +9,7 @@ pub mod invitations;
 pub mod jti_uses;
 pub mod organisations;
 pub mod outbox;
+pub mod pending_signups;
 pub mod portal_users;
 pub mod rate_events;
 pub mod revoked_tokens;
