@@ -11,6 +11,7 @@ mod m20261126_000005_create_sandbox_software;
 mod m20261130_000001_token_environments;
 mod m20261130_000010_scope_directory_org_by_issuer;
 mod m20261130_000011_create_pending_signups;
+mod m20261130_000012_create_sessions;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_token_environments::Migration),
             Box::new(m20261130_000010_scope_directory_org_by_issuer::Migration),
             Box::new(m20261130_000011_create_pending_signups::Migration),
+            Box::new(m20261130_000012_create_sessions::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Sign-in for portal users and admins (with throttling), admin creation, password reset.
 
+use super::sessions::SessionKind;
 use super::{AccountError, check_policy};
 use crate::audit;
 use crate::domain::{
@@ -341,6 +342,8 @@ pub async fn reset_password(
     .await?;
     tx.commit().await?;
     drop(gate);
+    // Whoever had the old password may have a session: every session of the account ends.
+    super::sessions::end_all(st, SessionKind::Portal, &user.id.to_string(), None).await?;
     limits(st, Door::Portal)
         .0
         .clear(&st.db, &user.email)
@@ -349,13 +352,15 @@ pub async fn reset_password(
 }
 
 /// Changes a signed-in portal user's password: the current one must be right (a wrong one
-/// counts as a failed sign-in) and the new one must pass the policy.
+/// counts as a failed sign-in) and the new one must pass the policy. Every other session of the
+/// user ends; `this_session` (the one making the change) stays.
 pub async fn change_password(
     st: &AppState,
     user_id: UserId,
     current: &str,
     new: &str,
     ip: &str,
+    this_session: Option<&str>,
 ) -> Result<(), AccountError> {
     let user = store::users::get(&st.db, user_id)
         .await?
@@ -398,5 +403,6 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     drop(gate);
+    super::sessions::end_all(st, SessionKind::Portal, &user.id.to_string(), this_session).await?;
     Ok(())
 }

@@ -20,6 +20,7 @@ pub mod rate;
 pub mod revoked_tokens;
 pub mod sandbox_software;
 pub mod secrets;
+pub mod sessions;
 pub mod signing_keys;
 pub mod users;
 pub mod workflows;

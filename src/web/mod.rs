@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+mod auth;
 mod csrf;
 mod error;
 mod guards;
@@ -11,6 +12,7 @@ mod ip;
 pub mod portal;
 mod render;
 pub mod session;
+mod sessions_page;
 pub mod tls;
 
 use crate::domain::paths;
@@ -51,6 +53,7 @@ pub fn server(
         App::new()
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(256 * 1024))
+            .wrap(actix_web::middleware::from_fn(auth::middleware))
             .wrap(sessions)
             .wrap(
                 DefaultHeaders::new()

@@ -15,6 +15,7 @@ pub mod rate_events;
 pub mod revoked_tokens;
 pub mod sandbox_software;
 pub mod server_secrets;
+pub mod sessions;
 pub mod signing_keys;
 pub mod workflow_events;
 pub mod workflow_instances;

@@ -1,5 +1,7 @@
-//! `/account/password`: a signed-in portal user changes their password.
+//! `/account/password` and `/account/sessions`: a signed-in portal user changes their
+//! password, sees where they are signed in and signs out everywhere.
 
+use crate::accounts::sessions::SessionKind;
 use crate::accounts::{AccountError, service as accounts};
 use crate::domain::paths;
 use crate::state::AppState;
@@ -46,7 +48,8 @@ pub async fn change_password(
     } else {
         let ip = client_ip(&req, &st.settings);
         let current = sub.get("current_password").unwrap_or_default();
-        match accounts::change_password(&st, user.id, current, new, &ip).await {
+        let this = session.session_id(SessionKind::Portal);
+        match accounts::change_password(&st, user.id, current, new, &ip, this.as_deref()).await {
             Ok(()) => {
                 session.flash("success", "Your password has been changed.")?;
                 return Ok(render::see_other(paths::DASHBOARD));
@@ -66,4 +69,35 @@ pub async fn change_password(
         },
         StatusCode::UNPROCESSABLE_ENTITY,
     )
+}
+
+/// GET `/account/sessions`.
+pub async fn sessions(
+    st: web::Data<AppState>,
+    session: TypedSession,
+) -> Result<HttpResponse, PageError> {
+    let user = require_user(&st, &session).await?;
+    let layout = Layout::portal("Your sessions", &session, Some(user.email))?;
+    crate::web::sessions_page::show(
+        &st,
+        &session,
+        SessionKind::Portal,
+        &user.id.to_string(),
+        layout,
+        paths::ACCOUNT_SESSIONS_END,
+    )
+    .await
+}
+
+/// POST `/account/sessions/end-all`: "Sign out everywhere", this browser included.
+pub async fn end_all(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    FormPost(_): FormPost,
+) -> Result<HttpResponse, PageError> {
+    let user = require_user(&st, &session).await?;
+    crate::web::sessions_page::end_all(&st, SessionKind::Portal, &user.id.to_string()).await?;
+    session.sign_out_user(&st).await?;
+    session.flash("info", "You have signed out everywhere.")?;
+    Ok(render::see_other(paths::LOGIN))
 }

@@ -43,6 +43,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             paths::ACCOUNT_PASSWORD,
             web::post().to(account::change_password),
         )
+        .route(paths::ACCOUNT_SESSIONS, web::get().to(account::sessions))
+        .route(
+            paths::ACCOUNT_SESSIONS_END,
+            web::post().to(account::end_all),
+        )
         .route(paths::ORGANISATION_EDIT, web::get().to(organisation::form))
         .route(
             paths::ORGANISATION_EDIT,

@@ -5,4 +5,5 @@ mod accounts;
 mod binding;
 mod inputs;
 mod invitations;
+mod sessions;
 mod web;
