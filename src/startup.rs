@@ -213,6 +213,7 @@ async fn background_worker(st: AppState) {
         if rounds.is_multiple_of(240) {
             let _ = store::rate::purge(&st.db, st.clock.now() - chrono::Duration::days(1)).await;
             let _ = store::jti::purge(&st.db, st.clock.now()).await;
+            let _ = crate::accounts::sessions::purge(&st).await;
         }
     }
 }

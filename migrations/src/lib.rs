@@ -9,6 +9,9 @@ mod m20261126_000003_create_signing_keys_and_jti;
 mod m20261126_000004_add_directory_org_id;
 mod m20261126_000005_create_sandbox_software;
 mod m20261130_000001_token_environments;
+mod m20261130_000010_scope_directory_org_by_issuer;
+mod m20261130_000011_create_pending_signups;
+mod m20261130_000012_create_sessions;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -23,6 +26,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_add_directory_org_id::Migration),
             Box::new(m20261126_000005_create_sandbox_software::Migration),
             Box::new(m20261130_000001_token_environments::Migration),
+            Box::new(m20261130_000010_scope_directory_org_by_issuer::Migration),
+            Box::new(m20261130_000011_create_pending_signups::Migration),
+            Box::new(m20261130_000012_create_sessions::Migration),
         ]
     }
 }

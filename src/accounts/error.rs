@@ -19,6 +19,9 @@ pub enum AccountError {
     /// The email address is not verified yet.
     #[error("Verify your email address first: follow the link we sent you, or ask for a new one.")]
     EmailNotVerified,
+    /// The current password given to change it is wrong.
+    #[error("Your current password is not right.")]
+    WrongPassword,
     /// The link is unknown, used or expired.
     #[error("This link has expired or has already been used. Ask for a new one.")]
     BadLink,

@@ -5,6 +5,7 @@
 mod error;
 pub mod password;
 pub mod service;
+pub mod sessions;
 
 pub use error::AccountError;
 pub use password::{Hasher, check_policy};

@@ -1,8 +1,11 @@
 //! Sign-in for portal users and admins (with throttling), admin creation, password reset.
 
+use super::sessions::SessionKind;
 use super::{AccountError, check_policy};
 use crate::audit;
-use crate::domain::{Actor, AdminId, AdminRole, EmailAddress, PlainToken, TokenHash, paths};
+use crate::domain::{
+    Actor, AdminId, AdminRole, EmailAddress, PlainToken, TokenHash, UserId, paths,
+};
 use crate::email::messages;
 use crate::email::outbox::{self, Queued};
 use crate::ratelimit::Limit;
@@ -54,34 +57,60 @@ fn limits(st: &AppState, door: Door) -> (Limit, Limit) {
     )
 }
 
-async fn throttle_check(
-    st: &AppState,
+/// One sign-in attempt, counted before the password is checked (so that a parallel burst
+/// cannot pass the limit: the k-th attempt sees at least k), and taken back when it succeeds or
+/// is refused by the throttle.
+struct Attempt {
     door: Door,
-    email: &str,
-    ip: &str,
-) -> Result<(), AccountError> {
-    let now = st.clock.now();
-    let (acct, by_ip) = limits(st, door);
-    if acct.exceeded(&st.db, email, now).await? || by_ip.exceeded(&st.db, ip, now).await? {
-        return Err(AccountError::Throttled {
-            minutes: acct.window.num_minutes().max(1),
-        });
-    }
-    Ok(())
+    account: (crate::ratelimit::Limit, crate::ratelimit::Hit),
+    by_ip: (crate::ratelimit::Limit, crate::ratelimit::Hit),
 }
 
-async fn record_failure(
-    st: &AppState,
-    door: Door,
-    email: &str,
-    ip: &str,
-) -> Result<(), AccountError> {
-    let now = st.clock.now();
-    let (acct, by_ip) = limits(st, door);
-    acct.hit(&st.db, email, now).await?;
-    by_ip.hit(&st.db, ip, now).await?;
-    tracing::info!(login.door = door.prefix(), "failed sign-in");
-    Ok(())
+impl Attempt {
+    /// Counts the attempt and refuses it when the account or the address is backed off.
+    async fn begin(st: &AppState, door: Door, email: &str, ip: &str) -> Result<Self, AccountError> {
+        let now = st.clock.now();
+        let (acct, by_ip) = limits(st, door);
+        let attempt = Self {
+            door,
+            account: (acct, acct.hit(&st.db, email, now).await?),
+            by_ip: (by_ip, by_ip.hit(&st.db, ip, now).await?),
+        };
+        let wait = match acct.backed_off(&st.db, email, now).await? {
+            Some(w) => Some(w),
+            None => by_ip.backed_off(&st.db, ip, now).await?,
+        };
+        if let Some(wait) = wait {
+            attempt.take_back(st).await?;
+            tracing::info!(
+                login.door = door.prefix(),
+                "sign-in refused by the throttle"
+            );
+            return Err(AccountError::Throttled {
+                minutes: wait.num_minutes().max(1),
+            });
+        }
+        Ok(attempt)
+    }
+
+    /// The attempt does not count (it succeeded, or was refused before the password check).
+    async fn take_back(&self, st: &AppState) -> Result<(), AccountError> {
+        self.account.0.take_back(&st.db, &self.account.1).await?;
+        self.by_ip.0.take_back(&st.db, &self.by_ip.1).await?;
+        Ok(())
+    }
+
+    /// The password was right: the account's failures are forgotten.
+    async fn succeeded(self, st: &AppState, email: &str) -> Result<(), AccountError> {
+        self.take_back(st).await?;
+        self.account.0.clear(&st.db, email).await?;
+        Ok(())
+    }
+
+    /// The password was wrong: the attempt stays counted.
+    fn failed(self) {
+        tracing::info!(login.door = self.door.prefix(), "failed sign-in");
+    }
 }
 
 /// Signs a portal user in.
@@ -92,7 +121,7 @@ pub async fn login_portal(
     ip: &str,
 ) -> Result<UserRecord, AccountError> {
     let email = email.trim().to_lowercase();
-    throttle_check(st, Door::Portal, &email, ip).await?;
+    let attempt = Attempt::begin(st, Door::Portal, &email, ip).await?;
     let user = store::users::find_by_email(&st.db, &email).await?;
     let ok = st
         .hasher
@@ -103,14 +132,14 @@ pub async fn login_portal(
         .await;
     match user {
         Some(u) if ok => {
+            attempt.succeeded(st, &email).await?;
             if u.email_verified_at.is_none() {
                 return Err(AccountError::EmailNotVerified);
             }
-            limits(st, Door::Portal).0.clear(&st.db, &email).await?;
             Ok(u)
         }
         _ => {
-            record_failure(st, Door::Portal, &email, ip).await?;
+            attempt.failed();
             Err(AccountError::InvalidCredentials)
         }
     }
@@ -124,7 +153,7 @@ pub async fn login_admin(
     ip: &str,
 ) -> Result<AdminRecord, AccountError> {
     let email = email.trim().to_lowercase();
-    throttle_check(st, Door::Admin, &email, ip).await?;
+    let attempt = Attempt::begin(st, Door::Admin, &email, ip).await?;
     let admin = store::admins::find_by_email(&st.db, &email).await?;
     let ok = st
         .hasher
@@ -135,7 +164,7 @@ pub async fn login_admin(
         .await;
     match admin {
         Some(a) if ok && !a.disabled => {
-            limits(st, Door::Admin).0.clear(&st.db, &email).await?;
+            attempt.succeeded(st, &email).await?;
             let actor = Actor::Admin {
                 id: a.id,
                 email: a.email.clone(),
@@ -158,7 +187,7 @@ pub async fn login_admin(
             Ok(a)
         }
         _ => {
-            record_failure(st, Door::Admin, &email, ip).await?;
+            attempt.failed();
             Err(AccountError::InvalidCredentials)
         }
     }
@@ -252,7 +281,7 @@ pub async fn request_password_reset(st: &AppState, raw_email: &str) -> Result<()
     outbox::queue(&tx, &st.clock, vec![mail], &mut queued).await?;
     tx.commit().await?;
     drop(gate);
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    outbox::deliver_in_background(&st.db, &st.mailer, &st.clock, queued.0);
     Ok(())
 }
 
@@ -313,9 +342,67 @@ pub async fn reset_password(
     .await?;
     tx.commit().await?;
     drop(gate);
+    // Whoever had the old password may have a session: every session of the account ends.
+    super::sessions::end_all(st, SessionKind::Portal, &user.id.to_string(), None).await?;
     limits(st, Door::Portal)
         .0
         .clear(&st.db, &user.email)
         .await?;
+    Ok(())
+}
+
+/// Changes a signed-in portal user's password: the current one must be right (a wrong one
+/// counts as a failed sign-in) and the new one must pass the policy. Every other session of the
+/// user ends; `this_session` (the one making the change) stays.
+pub async fn change_password(
+    st: &AppState,
+    user_id: UserId,
+    current: &str,
+    new: &str,
+    ip: &str,
+    this_session: Option<&str>,
+) -> Result<(), AccountError> {
+    let user = store::users::get(&st.db, user_id)
+        .await?
+        .ok_or(AccountError::InvalidCredentials)?;
+    let attempt = Attempt::begin(st, Door::Portal, &user.email, ip).await?;
+    if !st
+        .hasher
+        .verify(Some(user.password_hash.clone()), current.to_string())
+        .await
+    {
+        attempt.failed();
+        return Err(AccountError::WrongPassword);
+    }
+    attempt.succeeded(st, &user.email).await?;
+    check_policy(new, &user.email).map_err(AccountError::WeakPassword)?;
+    let hash = st
+        .hasher
+        .hash(new.to_string())
+        .await
+        .map_err(|()| AccountError::Hash)?;
+    let now = st.clock.now();
+    let (tx, gate) = st.begin().await?;
+    store::users::set_password(&tx, user.id, &hash, now).await?;
+    audit::record(
+        &tx,
+        audit::Event {
+            actor: &Actor::Tpp {
+                id: user.id,
+                email: user.email.clone(),
+            },
+            action: "account.password_changed",
+            subject_type: "user",
+            subject_id: user.id.to_string(),
+            organisation: Some(user.organisation_id),
+            detail: serde_json::json!({}),
+            ip: Some(ip.to_string()),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    drop(gate);
+    super::sessions::end_all(st, SessionKind::Portal, &user.id.to_string(), this_session).await?;
     Ok(())
 }

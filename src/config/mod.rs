@@ -4,8 +4,10 @@
 //! the application state.
 
 mod sections;
+mod security;
 
 pub use sections::*;
+pub use security::*;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};

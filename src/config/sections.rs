@@ -1,5 +1,5 @@
 //! The sections of the configuration file (`[tls]`, `[proxy]`, `[mail]`, `[[directories]]`,
-//! `[dcr]`, `[oauth]`, `[outbound]`, `[security]`, `[limits]`, `[keys]`, `[log]`), each with its
+//! `[dcr]`, `[oauth]`, `[outbound]`, `[limits]`, `[keys]`, `[log]`), each with its
 //! defaults. Unknown keys are refused.
 
 use secrecy::SecretString;
@@ -235,25 +235,6 @@ impl Default for OutboundSettings {
     }
 }
 
-/// `[security]`: argon2id cost for human passwords.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SecuritySettings {
-    /// Memory in KiB (OWASP: 19456).
-    pub argon2_memory_kib: u32,
-    /// Passes.
-    pub argon2_iterations: u32,
-}
-
-impl Default for SecuritySettings {
-    fn default() -> Self {
-        Self {
-            argon2_memory_kib: 19_456,
-            argon2_iterations: 2,
-        }
-    }
-}
-
 /// `[limits]`: throttling. Defaults leave room for people and test runs.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -269,6 +250,8 @@ pub struct LimitSettings {
     pub login_lockout: Duration,
     /// Verification and reset emails one address may ask for per hour.
     pub emails_per_address_per_hour: u32,
+    /// Team invitations one organisation may send per 24 hours.
+    pub invitations_per_organisation_per_day: u32,
 }
 
 impl Default for LimitSettings {
@@ -279,6 +262,7 @@ impl Default for LimitSettings {
             login_failures_per_account: 10,
             login_lockout: Duration::from_secs(15 * 60),
             emails_per_address_per_hour: 5,
+            invitations_per_organisation_per_day: 20,
         }
     }
 }
@@ -344,7 +328,7 @@ impl Default for LogSettings {
 }
 
 /// Durations written as `30m`, `1h`, `5s`.
-mod humantime_serde_compat {
+pub(super) mod humantime_serde_compat {
     use serde::{Deserialize, Deserializer};
     use std::time::Duration;
 

@@ -27,6 +27,73 @@ fn org_ids(der: &[u8]) -> Vec<String> {
     out
 }
 
+/// The SSA's competent authority claims: who authorised the organisation, under which number,
+/// for which member states.
+struct Authority {
+    authority_id: String,
+    registration_id: String,
+    member_states: Vec<String>,
+}
+
+impl Authority {
+    fn of(ssa: &Ssa) -> Option<Self> {
+        let claims = ssa.claims.get("organisation_competent_authority_claims")?;
+        let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let authority_id = text("authority_id").filter(|a| !a.is_empty())?;
+        let registration_id = text("registration_id").filter(|r| !r.is_empty())?;
+        let member_states = claims
+            .get("authorisations")
+            .and_then(|a| a.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|a| a.get("member_state").and_then(|m| m.as_str()))
+                    .map(str::to_ascii_uppercase)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Self {
+            authority_id,
+            registration_id,
+            member_states,
+        })
+    }
+
+    /// Whether a PSD2 `organizationIdentifier` (`PSD<country>-<NCA>-<number>`, ETSI TS 119 495)
+    /// names exactly this authorisation: the whole number, the same authority, and the
+    /// authority's country (given in `authority_id` as `GB-FCA`, or else one of the member
+    /// states the statement lists).
+    fn matches(&self, identifier: &str) -> bool {
+        let Some((country, nca, number)) = parse_psd(identifier) else {
+            return false;
+        };
+        if number != self.registration_id {
+            return false;
+        }
+        let authority: String = self
+            .authority_id
+            .to_ascii_uppercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if authority == format!("{country}{nca}") {
+            return true;
+        }
+        authority == nca
+            && (self.member_states.is_empty() || self.member_states.iter().any(|m| m == country))
+    }
+}
+
+/// Splits `PSD<country>-<NCA>-<number>` (country two letters A-Z, NCA two to eight).
+fn parse_psd(identifier: &str) -> Option<(&str, &str, &str)> {
+    let rest = identifier.strip_prefix("PSD")?;
+    let (country, rest) = rest.split_at_checked(2)?;
+    let rest = rest.strip_prefix('-')?;
+    let (nca, number) = rest.split_once('-')?;
+    let letters = |s: &str| s.bytes().all(|b| b.is_ascii_uppercase());
+    (letters(country) && letters(nca) && (2..=8).contains(&nca.len()) && !number.is_empty())
+        .then_some((country, nca, number))
+}
+
 /// Whether the certificate is in the software's JWKS as a `tls` key (its `x5c` leaf).
 async fn in_software_jwks(st: &AppState, ssa: &Ssa, der: &[u8]) -> bool {
     let Some(endpoint) = ssa.str("software_jwks_endpoint") else {
@@ -69,18 +136,11 @@ pub async fn check(
     crate::sandbox_directory::check_environment(st, ssa.environment, Some(der))
         .map_err(|e| DcrError::Metadata(format!("The transport certificate is {e}.")))?;
     let org_id = ssa.org_id();
-    let registration = ssa
-        .claims
-        .get("organisation_competent_authority_claims")
-        .and_then(|c| c.get("registration_id"))
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
+    let authority = Authority::of(ssa);
     let ids = org_ids(der);
-    let ours = ids.iter().any(|id| {
-        id == org_id
-            || (!registration.is_empty()
-                && (id == registration || id.ends_with(&format!("-{registration}"))))
-    });
+    let ours = ids
+        .iter()
+        .any(|id| id == org_id || authority.as_ref().is_some_and(|a| a.matches(id)));
     if !ours && !in_software_jwks(st, ssa, der).await {
         return Err(DcrError::Metadata(format!(
             "The transport certificate does not belong to organisation {org_id}: its organizationIdentifier or OU must name the organisation, or it must be a tls key of the software's JWKS."
@@ -95,4 +155,60 @@ pub async fn check(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fca() -> Authority {
+        Authority {
+            authority_id: "FCA".into(),
+            registration_id: "123456".into(),
+            member_states: vec!["GB".into()],
+        }
+    }
+
+    #[test]
+    fn the_whole_identifier_must_name_the_statements_authority_and_number() {
+        let a = fca();
+        assert!(a.matches("PSDGB-FCA-123456"));
+        for other in [
+            "PSDIE-CBI-123456",
+            "PSDGB-FCA-9123456",
+            "PSDGB-FCA-12345",
+            "PSDFR-FCA-123456",
+            "PSDGB-FCA-123456-1",
+            "XPSDGB-FCA-123456",
+            "123456",
+            "NTRGB-123456",
+        ] {
+            assert!(!a.matches(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn an_authority_id_with_its_country_is_compared_whole() {
+        let a = Authority {
+            authority_id: "GB-FCA".into(),
+            registration_id: "123456".into(),
+            member_states: vec!["GB".into(), "IE".into()],
+        };
+        assert!(a.matches("PSDGB-FCA-123456"));
+        assert!(!a.matches("PSDIE-FCA-123456"));
+    }
+
+    #[test]
+    fn identifiers_that_are_not_psd2_shaped_are_not_parsed() {
+        assert_eq!(parse_psd("PSDGB-FCA-1"), Some(("GB", "FCA", "1")));
+        for bad in [
+            "PSDGB-FCA-",
+            "PSDG-FCA-1",
+            "PSDGB-F-1",
+            "PSDgb-FCA-1",
+            "PSDGB-ABCDEFGHI-1",
+        ] {
+            assert_eq!(parse_psd(bad), None, "{bad}");
+        }
+    }
 }

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 fn cache_key(req: &Request) -> OrgKey {
     (
-        req.ssa.str("iss") == Some(crate::sandbox_directory::ISSUER),
+        req.ssa.str("iss").unwrap_or_default().to_string(),
         req.ssa.org_id().to_string(),
     )
 }
@@ -58,7 +58,8 @@ pub async fn known(
             ))
         })?)
     } else {
-        store::organisations::find_by_directory_id(c, ssa.org_id()).await?
+        let issuer = ssa.str("iss").unwrap_or_default();
+        store::organisations::find_by_directory_id(c, issuer, ssa.org_id()).await?
     };
     match found {
         Some(org) if org.status != "active" => Err(DcrError::Unapproved(format!(
@@ -102,6 +103,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
         directory_org_id: Some(ssa.org_id().to_string()),
+        directory_issuer: ssa.str("iss").map(str::to_string),
     };
     store::organisations::insert(c, &org).await?;
     audit::record(

@@ -50,12 +50,12 @@ fn check_claims(st: &AppState, jws: &Jws) -> Result<(), DcrError> {
         }
     }
     let now = st.clock.now().timestamp();
-    let iat = jws
-        .time_claim("iat")
-        .ok_or_else(|| metadata("The registration request lacks iat."))?;
-    let exp = jws
-        .time_claim("exp")
-        .ok_or_else(|| metadata("The registration request lacks exp."))?;
+    let iat = jws.time_claim("iat").ok_or_else(|| {
+        metadata("The registration request needs iat: seconds since 1970, before the year 10000.")
+    })?;
+    let exp = jws.time_claim("exp").ok_or_else(|| {
+        metadata("The registration request needs exp: seconds since 1970, before the year 10000.")
+    })?;
     if exp <= now - SKEW_SECONDS {
         return Err(metadata(
             "The registration request has expired (exp is in the past).",
@@ -149,11 +149,14 @@ fn replay_claims(st: &AppState, jws: &Jws, ssa: &Ssa) -> Result<Vec<JtiClaim>, D
         .str_claim("jti")
         .filter(|j| !j.is_empty() && j.len() <= 255)
         .ok_or_else(|| metadata("jti must be a string."))?;
+    // `check_claims` bounded exp to at most an hour after a not-future iat; should a date still
+    // not convert, keep the id for a year rather than forget it now.
     let exp = jws.time_claim("exp").unwrap_or_default() + SKEW_SECONDS;
     let until = chrono::Utc
         .timestamp_opt(exp, 0)
         .single()
-        .unwrap_or_else(|| st.clock.now());
+        .filter(|t| *t > st.clock.now())
+        .unwrap_or_else(|| st.clock.now() + chrono::Duration::days(365));
     let mut claims = vec![JtiClaim {
         issuer: format!("dcr:{}", ssa.software_id()),
         jti: jti.to_string(),

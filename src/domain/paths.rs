@@ -18,6 +18,16 @@ pub const LOGOUT: &str = "/logout";
 pub const PASSWORD_FORGOT: &str = "/password/forgot";
 /// Reset link target.
 pub const PASSWORD_RESET: &str = "/password/reset";
+/// Change the signed-in user's password.
+pub const ACCOUNT_PASSWORD: &str = "/account/password";
+/// The signed-in user's sessions.
+pub const ACCOUNT_SESSIONS: &str = "/account/sessions";
+/// Sign out everywhere (portal).
+pub const ACCOUNT_SESSIONS_END: &str = "/account/sessions/end-all";
+/// The signed-in admin's sessions.
+pub const ADMIN_SESSIONS: &str = "/admin/account/sessions";
+/// Sign out everywhere (console).
+pub const ADMIN_SESSIONS_END: &str = "/admin/account/sessions/end-all";
 /// The TPP's dashboard.
 pub const DASHBOARD: &str = "/dashboard";
 /// Edit and resubmit the organisation's details.

@@ -4,6 +4,7 @@ use crate::config::{MailSettings, MailTransport};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// A message as the memory transport keeps it.
@@ -25,11 +26,31 @@ enum Transport {
     Memory(Arc<Mutex<Vec<SentMail>>>),
 }
 
+/// Deliveries started in the background and not yet finished.
+#[derive(Debug, Default)]
+struct InFlight {
+    count: AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// Held while a background delivery runs; dropping it marks the delivery finished.
+#[derive(Debug)]
+pub struct DeliveryGuard(Arc<InFlight>);
+
+impl Drop for DeliveryGuard {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
 /// Sends mail through the configured transport.
 #[derive(Clone)]
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
+    in_flight: Arc<InFlight>,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -61,7 +82,30 @@ impl Mailer {
             MailTransport::Log => Transport::Log,
             MailTransport::Memory => Transport::Memory(Arc::default()),
         };
-        Ok(Self { from, transport })
+        Ok(Self {
+            from,
+            transport,
+            in_flight: Arc::default(),
+        })
+    }
+
+    /// Marks the start of a background delivery (see [`Self::settled`]).
+    pub fn start_delivery(&self) -> DeliveryGuard {
+        self.in_flight.count.fetch_add(1, Ordering::AcqRel);
+        DeliveryGuard(self.in_flight.clone())
+    }
+
+    /// Waits until no background delivery is running (tests read the mailbox after this).
+    pub async fn settled(&self) {
+        loop {
+            let idle = self.in_flight.idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            if self.in_flight.count.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            idle.await;
+        }
     }
 
     /// Sends one plain-text message.

@@ -144,7 +144,8 @@ pub fn invitation(
 ) -> Result<Mail, askama::Error> {
     Ok(Mail {
         to: to.into(),
-        subject: format!("You are invited to join {legal_name} on the developer portal"),
+        // The organisation's name is the TPP's own text: it stays out of the subject line.
+        subject: "You are invited to join a team on the bank's developer portal".into(),
         body: Invitation {
             legal_name,
             inviter,

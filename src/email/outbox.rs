@@ -38,6 +38,26 @@ pub async fn queue(
 
 const MAX_ATTEMPTS: i32 = 12;
 
+/// Delivers the given messages in a task of their own and returns at once, so that an answer
+/// never waits for (or reveals through its timing) a delivery. Failures are recorded for the
+/// worker, as with [`deliver`].
+pub fn deliver_in_background(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    clock: &Clock,
+    ids: Vec<String>,
+) {
+    if ids.is_empty() {
+        return;
+    }
+    let guard = mailer.start_delivery();
+    let (db, mailer, clock) = (db.clone(), mailer.clone(), clock.clone());
+    tokio::spawn(async move {
+        deliver(&db, &mailer, &clock, &ids).await;
+        drop(guard);
+    });
+}
+
 /// Tries to deliver the given messages now. Failures are recorded for the worker.
 pub async fn deliver(db: &DatabaseConnection, mailer: &Mailer, clock: &Clock, ids: &[String]) {
     for id in ids {

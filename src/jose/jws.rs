@@ -5,6 +5,9 @@ use super::unb64;
 use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
 use serde_json::{Map, Value};
 
+/// The latest numeric date accepted in a claim: 9999-12-31T23:59:59Z.
+pub const MAX_TIME_CLAIM: i64 = 253_402_300_799;
+
 /// The only algorithms Onramp accepts or produces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Alg {
@@ -171,10 +174,72 @@ impl Jws {
         self.claims.get(name).and_then(Value::as_str)
     }
 
-    /// A numeric date claim (seconds since the epoch).
+    /// A numeric date claim (seconds since the epoch), only when it lies between 1970 and the
+    /// end of 9999: anything else (negative, huge, not finite) counts as absent, so that
+    /// arithmetic on it can neither saturate nor wrap and it always converts to a date.
     pub fn time_claim(&self, name: &str) -> Option<i64> {
-        self.claims
-            .get(name)
-            .and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
+        let v = self.claims.get(name)?;
+        let secs = match v.as_i64() {
+            Some(i) => i,
+            None => {
+                let f = v.as_f64()?;
+                if !(0.0..=MAX_TIME_CLAIM as f64).contains(&f) {
+                    return None;
+                }
+                f as i64
+            }
+        };
+        (0..=MAX_TIME_CLAIM).contains(&secs).then_some(secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(claim: Value) -> Jws {
+        let mut claims = Map::new();
+        claims.insert("exp".into(), claim);
+        Jws {
+            header: Header {
+                alg: Alg::Es256,
+                kid: None,
+                typ: None,
+                raw: Map::new(),
+            },
+            claims,
+            signing_input: String::new(),
+            signature: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn time_claims_out_of_range_count_as_absent() {
+        for bad in [
+            serde_json::json!(-1),
+            serde_json::json!(-1e300),
+            serde_json::json!(1e300),
+            serde_json::json!(1e13),
+            serde_json::json!(i64::MAX),
+            serde_json::json!("1700000000"),
+        ] {
+            assert_eq!(with(bad.clone()).time_claim("exp"), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn time_claims_in_range_are_whole_seconds() {
+        assert_eq!(
+            with(serde_json::json!(1_700_000_000)).time_claim("exp"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            with(serde_json::json!(1_700_000_000.7)).time_claim("exp"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            with(serde_json::json!(MAX_TIME_CLAIM)).time_claim("exp"),
+            Some(MAX_TIME_CLAIM)
+        );
     }
 }

@@ -28,6 +28,8 @@ pub struct OrganisationRecord {
     pub updated_at: DateTime<Utc>,
     /// Its `org_id` in a trusted directory, when known from a software statement.
     pub directory_org_id: Option<String>,
+    /// The directory (SSA issuer) that `directory_org_id` belongs to.
+    pub directory_issuer: Option<String>,
 }
 
 fn from_model(m: org::Model) -> Result<OrganisationRecord, StoreError> {
@@ -40,6 +42,7 @@ fn from_model(m: org::Model) -> Result<OrganisationRecord, StoreError> {
         created_at: m.created_at,
         updated_at: m.updated_at,
         directory_org_id: m.directory_org_id,
+        directory_issuer: m.directory_issuer,
     })
 }
 
@@ -53,6 +56,7 @@ pub async fn insert(c: &impl ConnectionTrait, r: &OrganisationRecord) -> Result<
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
         directory_org_id: Set(r.directory_org_id.clone()),
+        directory_issuer: Set(r.directory_issuer.clone()),
     };
     Entity::insert(am).exec_without_returning(c).await?;
     Ok(())
@@ -84,6 +88,21 @@ pub async fn set_status(
         .exec(c)
         .await?;
     Ok(())
+}
+
+/// Deletes an organisation that never got past email verification (a dropped signup). Returns
+/// whether one was deleted.
+pub async fn delete_unverified(
+    c: &impl ConnectionTrait,
+    id: OrganisationId,
+) -> Result<bool, StoreError> {
+    Ok(Entity::delete_many()
+        .filter(org::Column::Id.eq(id.to_string()))
+        .filter(org::Column::Status.eq("unverified"))
+        .exec(c)
+        .await?
+        .rows_affected
+        > 0)
 }
 
 /// Replaces the submitted profile (a resubmission).
@@ -135,17 +154,29 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// The organisation known by this directory `org_id`.
+/// The organisation known by `org_id` in the directory `issuer`. Organisations stored before
+/// issuers were recorded (no issuer) still match their `org_id`.
 pub async fn find_by_directory_id(
     c: &impl ConnectionTrait,
+    issuer: &str,
     org_id: &str,
 ) -> Result<Option<OrganisationRecord>, StoreError> {
-    Entity::find()
+    let exact = Entity::find()
         .filter(org::Column::DirectoryOrgId.eq(org_id))
+        .filter(org::Column::DirectoryIssuer.eq(issuer))
         .one(c)
-        .await?
-        .map(from_model)
-        .transpose()
+        .await?;
+    let found = match exact {
+        Some(m) => Some(m),
+        None => {
+            Entity::find()
+                .filter(org::Column::DirectoryOrgId.eq(org_id))
+                .filter(org::Column::DirectoryIssuer.is_null())
+                .one(c)
+                .await?
+        }
+    };
+    found.map(from_model).transpose()
 }
 
 /// Which of `ids` are active.

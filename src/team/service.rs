@@ -6,6 +6,7 @@ use crate::audit;
 use crate::domain::{Actor, EmailAddress, PlainToken, TokenHash, UserId, paths};
 use crate::email::messages;
 use crate::email::outbox::{self, Queued};
+use crate::ratelimit::Limit;
 use crate::state::AppState;
 use crate::store::invitations::InvitationRecord;
 use crate::store::users::UserRecord;
@@ -14,6 +15,14 @@ use chrono::Duration;
 
 /// How long an invitation link works.
 pub const INVITATION_TTL: Duration = Duration::days(7);
+
+fn invitation_limit(st: &AppState) -> Limit {
+    Limit {
+        kind: "invite_org",
+        max: st.settings.limits.invitations_per_organisation_per_day,
+        window: Duration::days(1),
+    }
+}
 
 fn actor(u: &UserRecord) -> Actor {
     Actor::Tpp {
@@ -41,6 +50,15 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
     let email = EmailAddress::parse(email).map_err(|m| TeamError::Refused(m.into()))?;
     let now = st.clock.now();
     let (tx, gate) = st.begin().await?;
+    let org = store::organisations::get(&tx, owner.organisation_id)
+        .await?
+        .ok_or(TeamError::NotFound)?;
+    if org.status != "active" {
+        return Err(TeamError::Refused(
+            "You can invite people once the bank has approved your organisation (and while it is not suspended)."
+                .into(),
+        ));
+    }
     if store::users::list_by_org(&tx, owner.organisation_id)
         .await?
         .iter()
@@ -48,9 +66,17 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
     {
         return Err(TeamError::Refused(format!("{email} is already a member.")));
     }
-    let org = store::organisations::get(&tx, owner.organisation_id)
+    // Counted inside the transaction, so a burst of invitations cannot pass the limit together
+    // on PostgreSQL (the write gate serialises them on SQLite).
+    if !invitation_limit(st)
+        .take(&tx, &org.id.to_string(), now)
         .await?
-        .ok_or(TeamError::NotFound)?;
+    {
+        return Err(TeamError::Refused(format!(
+            "Your organisation has sent {} invitations in the last 24 hours: try again tomorrow.",
+            st.settings.limits.invitations_per_organisation_per_day
+        )));
+    }
     let token = PlainToken::generate("onr_inv_");
     let rec = InvitationRecord {
         organisation_id: owner.organisation_id,
@@ -81,7 +107,7 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
     .await?;
     tx.commit().await?;
     drop(gate);
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    outbox::deliver_in_background(&st.db, &st.mailer, &st.clock, queued.0);
     Ok(())
 }
 

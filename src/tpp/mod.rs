@@ -6,5 +6,6 @@ pub mod admin;
 mod error;
 pub mod query;
 pub mod service;
+mod squat;
 
 pub use error::SignupError;

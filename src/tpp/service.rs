@@ -29,7 +29,7 @@ fn signup_limit(st: &AppState) -> Limit {
     }
 }
 
-fn email_limit(st: &AppState) -> Limit {
+pub(super) fn email_limit(st: &AppState) -> Limit {
     Limit {
         kind: "email_addr",
         max: st.settings.limits.emails_per_address_per_hour,
@@ -111,9 +111,10 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
 
     let (tx, gate) = st.begin().await?;
     let mut queued = Queued::default();
-    if store::users::find_by_email(&tx, email.as_str())
-        .await?
-        .is_some()
+    let existing = store::users::find_by_email(&tx, email.as_str()).await?;
+    if existing
+        .as_ref()
+        .is_some_and(|u| u.email_verified_at.is_some())
     {
         let mail = messages::signup_existing(
             email.as_str(),
@@ -125,7 +126,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
         }
         tx.commit().await?;
         drop(gate);
-        outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+        outbox::deliver_in_background(&st.db, &st.mailer, &st.clock, queued.0);
         return Ok(());
     }
     let legal_name = values
@@ -143,8 +144,18 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
         created_at: now,
         updated_at: now,
         directory_org_id: None,
+        directory_issuer: None,
     };
     store::organisations::insert(&tx, &org).await?;
+    if existing.is_some() {
+        // Someone signed up with this address before and it is not verified: this signup waits
+        // for its own link and replaces that one only once the address follows it.
+        super::squat::queue_replacement(&tx, st, &email, &org, password_hash, &mut queued).await?;
+        tx.commit().await?;
+        drop(gate);
+        outbox::deliver_in_background(&st.db, &st.mailer, &st.clock, queued.0);
+        return Ok(());
+    }
     let user = UserRecord {
         id: UserId::new(),
         organisation_id: org.id,
@@ -189,7 +200,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
     .await?;
     tx.commit().await?;
     drop(gate);
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    outbox::deliver_in_background(&st.db, &st.mailer, &st.clock, queued.0);
     Ok(())
 }
 
@@ -205,11 +216,16 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
     let user_id =
         match store::email_tokens::take(&tx, &TokenHash::of(token), VERIFY_PURPOSE, now).await? {
             TokenUse::Used(u) => u,
+            TokenUse::Unknown => super::squat::replace(&tx, token, now)
+                .await?
+                .ok_or(SignupError::BadLink)?,
             _ => return Err(SignupError::BadLink),
         };
     let user = store::users::get(&tx, user_id)
         .await?
         .ok_or(SignupError::BadLink)?;
+    // Whichever signup verifies, the others waiting for this address are dropped.
+    super::squat::drop_waiting(&tx, &user.email).await?;
     store::users::mark_verified(&tx, user.id, now).await?;
     let mut org = store::organisations::get(&tx, user.organisation_id)
         .await?
@@ -285,7 +301,7 @@ pub async fn resend_verification(st: &AppState, raw_email: &str) -> Result<(), S
     .await?;
     tx.commit().await?;
     drop(gate);
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    outbox::deliver_in_background(&st.db, &st.mailer, &st.clock, queued.0);
     Ok(())
 }
 

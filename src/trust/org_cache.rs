@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 /// How long an entry lives.
 pub const TTL: Duration = Duration::from_secs(30);
 
-/// (issued by the sandbox directory, `org_id`).
-pub type OrgKey = (bool, String);
+/// (the statement's issuer, `org_id`): directory org ids are scoped by their issuer.
+pub type OrgKey = (String, String);
 
 type Entries = HashMap<OrgKey, (Instant, OrganisationRecord)>;
 

@@ -6,7 +6,6 @@ use super::error::PageError;
 use super::session::TypedSession;
 use crate::forms::Submission;
 use crate::state::AppState;
-use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::web::{Bytes, Data};
 use actix_web::{FromRequest, HttpRequest};
@@ -62,7 +61,7 @@ impl FromRequest for FormPost {
                 .await
                 .map_err(|_| PageError::Forbidden("The form could not be read."))?;
             let sub = Submission::from_urlencoded(&bytes);
-            let session = TypedSession::from_session(req.get_session());
+            let session = TypedSession::of(&req);
             if !session.csrf_matches(sub.get("csrf_token").unwrap_or_default()) {
                 return Err(PageError::Forbidden(
                     "Your form expired or was not sent from this site. Go back, reload the page and try again.",

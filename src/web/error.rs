@@ -15,6 +15,8 @@ pub enum PageError {
     Forbidden(&'static str),
     /// Not signed in: redirect to this sign-in page.
     SignIn(&'static str),
+    /// 422: a value out of range or malformed, with a message for the person.
+    Invalid(String),
     /// 500; the cause goes to the log.
     Internal(String),
 }
@@ -25,6 +27,7 @@ impl fmt::Debug for PageError {
             Self::NotFound => f.write_str("not found"),
             Self::Forbidden(m) => write!(f, "forbidden: {m}"),
             Self::SignIn(p) => write!(f, "sign-in required at {p}"),
+            Self::Invalid(m) => write!(f, "invalid: {m}"),
             Self::Internal(c) => write!(f, "internal: {c}"),
         }
     }
@@ -41,7 +44,7 @@ impl fmt::Display for PageError {
 struct ErrorPage {
     layout: Layout,
     heading: &'static str,
-    message: &'static str,
+    message: String,
 }
 
 impl ResponseError for PageError {
@@ -50,6 +53,7 @@ impl ResponseError for PageError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::SignIn(_) => StatusCode::SEE_OTHER,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -63,14 +67,16 @@ impl ResponseError for PageError {
             }
             Self::NotFound => (
                 "Page not found",
-                "There is nothing at this address, or you may not see it.",
+                "There is nothing at this address, or you may not see it.".to_string(),
             ),
-            Self::Forbidden(m) => ("Not allowed", *m),
+            Self::Forbidden(m) => ("Not allowed", (*m).to_string()),
+            Self::Invalid(m) => ("Check what you entered", m.clone()),
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "request failed");
                 (
                     "Something went wrong",
-                    "The server could not complete your request. Try again; if it keeps failing, contact the bank.",
+                    "The server could not complete your request. Try again; if it keeps failing, contact the bank."
+                        .to_string(),
                 )
             }
         };
@@ -79,7 +85,7 @@ impl ResponseError for PageError {
             heading,
             message,
         };
-        let body = page.render().unwrap_or_else(|_| message.to_string());
+        let body = page.render().unwrap_or_else(|_| page.message.clone());
         HttpResponse::build(self.status_code())
             .content_type("text/html; charset=utf-8")
             .body(body)

@@ -14,7 +14,7 @@ pub async fn require_user(st: &AppState, session: &TypedSession) -> Result<UserR
     match store::users::get(&st.db, id).await? {
         Some(u) if u.email_verified_at.is_some() => Ok(u),
         _ => {
-            session.sign_out_user();
+            session.sign_out_user(st).await?;
             Err(PageError::SignIn(paths::LOGIN))
         }
     }
@@ -32,7 +32,7 @@ pub async fn require_admin(
     match store::admins::get(&st.db, id).await? {
         Some(a) if !a.disabled => Ok(a),
         _ => {
-            session.sign_out_admin();
+            session.sign_out_admin(st).await?;
             Err(PageError::SignIn(paths::ADMIN_LOGIN))
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+mod auth;
 mod csrf;
 mod error;
 mod guards;
@@ -11,6 +12,7 @@ mod ip;
 pub mod portal;
 mod render;
 pub mod session;
+mod sessions_page;
 pub mod tls;
 
 use crate::domain::paths;
@@ -19,7 +21,7 @@ use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{Condition, DefaultHeaders};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use std::net::TcpListener;
 
@@ -33,6 +35,7 @@ pub fn server(
     session_key: Key,
 ) -> std::io::Result<actix_web::dev::Server> {
     let secure = state.settings.secure_cookies();
+    let hsts = state.settings.public_url.starts_with("https://");
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let sessions =
@@ -50,6 +53,7 @@ pub fn server(
         App::new()
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(256 * 1024))
+            .wrap(actix_web::middleware::from_fn(auth::middleware))
             .wrap(sessions)
             .wrap(
                 DefaultHeaders::new()
@@ -57,11 +61,24 @@ pub fn server(
                     .add(("X-Frame-Options", "DENY"))
                     .add(("Referrer-Policy", "same-origin"))
                     .add((
+                        "Permissions-Policy",
+                        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), \
+                         interest-cohort=()",
+                    ))
+                    .add((
                         "Content-Security-Policy",
                         "default-src 'self'; img-src 'self' https: data:; style-src 'self'; \
                          script-src 'self'; frame-ancestors 'none'; form-action 'self'",
                     )),
             )
+            // Browsers ignore HSTS over plain HTTP; it is sent when people reach Onramp by HTTPS.
+            .wrap(Condition::new(
+                hsts,
+                DefaultHeaders::new().add((
+                    "Strict-Transport-Security",
+                    "max-age=31536000; includeSubDomains",
+                )),
+            ))
             .wrap(tracing_actix_web::TracingLogger::default())
             .configure(routes)
     })

@@ -1,13 +1,16 @@
-//! The typed session: who is signed in (portal user and/or admin), the CSRF token and one-time
-//! flash messages, in an encrypted cookie. The cookie key is shared by every node.
+//! The typed session: who is signed in (portal user and/or admin, each a server-side session
+//! behind a cookie of its own, see [`super::auth`]), and the CSRF token and one-time flash
+//! messages, in an encrypted cookie whose key is shared by every node.
 
+use super::auth::{PendingCookies, Signed};
 use super::error::PageError;
+use crate::accounts::sessions::{self, Origin, SessionKind};
 use crate::domain::{AdminId, UserId};
 use crate::state::AppState;
 use actix_session::{Session, SessionExt};
 use actix_web::cookie::Key;
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
@@ -45,63 +48,121 @@ pub struct Flash {
 }
 
 /// Typed access to the session.
-pub struct TypedSession(Session);
+pub struct TypedSession(Session, HttpRequest);
 
-const USER: &str = "uid";
-const ADMIN: &str = "aid";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 
 impl TypedSession {
-    /// Wraps an actix session.
-    pub fn from_session(s: Session) -> Self {
-        Self(s)
+    /// The session of a request.
+    pub fn of(req: &HttpRequest) -> Self {
+        Self(req.get_session(), req.clone())
     }
 
-    /// Signs a portal user in (a fresh session id, a fresh CSRF token).
-    pub fn sign_in_user(&self, id: UserId) -> Result<(), PageError> {
-        self.0.renew();
-        self.0.remove(CSRF);
-        self.0.insert(USER, id.to_string())?;
-        Ok(())
+    /// Signs a portal user in: a new server-side session (ending the one this browser had),
+    /// a fresh CSRF token.
+    pub async fn sign_in_user(&self, st: &AppState, id: UserId) -> Result<(), PageError> {
+        self.sign_in(st, SessionKind::Portal, &id.to_string()).await
     }
 
     /// Signs an admin in.
-    pub fn sign_in_admin(&self, id: AdminId) -> Result<(), PageError> {
+    pub async fn sign_in_admin(&self, st: &AppState, id: AdminId) -> Result<(), PageError> {
+        self.sign_in(st, SessionKind::Admin, &id.to_string()).await
+    }
+
+    async fn sign_in(
+        &self,
+        st: &AppState,
+        kind: SessionKind,
+        subject: &str,
+    ) -> Result<(), PageError> {
+        if let Some(old) = self.session_id(kind) {
+            sessions::end(st, &old).await?;
+        }
+        let origin = Origin {
+            ip: super::ip::client_ip(&self.1, &st.settings),
+            user_agent: self
+                .1
+                .headers()
+                .get("User-Agent")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string(),
+        };
+        let token = sessions::start(st, kind, subject, &origin).await?;
         self.0.renew();
         self.0.remove(CSRF);
-        self.0.insert(ADMIN, id.to_string())?;
+        self.set_signed(
+            kind,
+            Some(sessions::Active {
+                id: token.hash().as_str().to_string(),
+                subject_id: subject.to_string(),
+            }),
+        );
+        self.queue_cookie(kind, Some(token.expose().to_string()));
         Ok(())
+    }
+
+    fn set_signed(&self, kind: SessionKind, active: Option<sessions::Active>) {
+        let mut ext = self.1.extensions_mut();
+        let mut signed = ext.remove::<Signed>().unwrap_or_default();
+        signed.set(kind, active);
+        ext.insert(signed);
+    }
+
+    fn queue_cookie(&self, kind: SessionKind, value: Option<String>) {
+        let mut ext = self.1.extensions_mut();
+        let mut pending = ext.remove::<PendingCookies>().unwrap_or_default();
+        pending.0.retain(|(k, _)| *k != kind);
+        pending.0.push((kind, value));
+        ext.insert(pending);
+    }
+
+    /// The id (token hash) of this browser's open session at a door.
+    pub fn session_id(&self, kind: SessionKind) -> Option<String> {
+        self.1
+            .extensions()
+            .get::<Signed>()
+            .and_then(|s| s.get(kind).map(|a| a.id.clone()))
+    }
+
+    fn subject(&self, kind: SessionKind) -> Option<String> {
+        self.1
+            .extensions()
+            .get::<Signed>()
+            .and_then(|s| s.get(kind).map(|a| a.subject_id.clone()))
     }
 
     /// The signed-in portal user.
     pub fn user_id(&self) -> Option<UserId> {
-        self.0
-            .get::<String>(USER)
-            .ok()
-            .flatten()
+        self.subject(SessionKind::Portal)
             .and_then(|s| s.parse().ok())
     }
 
     /// The signed-in admin.
     pub fn admin_id(&self) -> Option<AdminId> {
-        self.0
-            .get::<String>(ADMIN)
-            .ok()
-            .flatten()
+        self.subject(SessionKind::Admin)
             .and_then(|s| s.parse().ok())
     }
 
-    /// Signs the portal user out.
-    pub fn sign_out_user(&self) {
-        self.0.remove(USER);
-        self.0.renew();
+    /// Signs the portal user out: the session ends on the server, the cookie goes.
+    pub async fn sign_out_user(&self, st: &AppState) -> Result<(), PageError> {
+        self.sign_out(st, SessionKind::Portal).await
     }
 
     /// Signs the admin out.
-    pub fn sign_out_admin(&self) {
-        self.0.remove(ADMIN);
+    pub async fn sign_out_admin(&self, st: &AppState) -> Result<(), PageError> {
+        self.sign_out(st, SessionKind::Admin).await
+    }
+
+    async fn sign_out(&self, st: &AppState, kind: SessionKind) -> Result<(), PageError> {
+        if let Some(id) = self.session_id(kind) {
+            sessions::end(st, &id).await?;
+        }
+        self.set_signed(kind, None);
+        self.queue_cookie(kind, None);
         self.0.renew();
+        Ok(())
     }
 
     /// The CSRF token, created on first use.
@@ -150,6 +211,6 @@ impl FromRequest for TypedSession {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(Self(req.get_session())))
+        ready(Ok(Self(req.get_session(), req.clone())))
     }
 }

@@ -8,7 +8,7 @@ async fn an_approval_with_a_comment_reaches_the_dashboard_and_the_mailbox() {
     let app = spawn_app().await;
     let tpp = app.verified_tpp("Acme Payments Ltd").await;
     let admin_email = app.create_admin(AdminRole::Approver).await;
-    let waiting = app.emails_to(&admin_email);
+    let waiting = app.emails_to(&admin_email).await;
     assert!(
         waiting.is_empty(),
         "admins created after the signup are not mailed retroactively"
@@ -31,7 +31,7 @@ async fn an_approval_with_a_comment_reaches_the_dashboard_and_the_mailbox() {
     let inbox = app.get_html("/admin").await;
     assert!(!inbox.contains("Acme Payments Ltd"), "no longer waiting");
 
-    let mail = app.emails_to(&tpp).into_iter().last().unwrap();
+    let mail = app.emails_to(&tpp).await.into_iter().last().unwrap();
     assert!(mail.subject.contains("approved"), "{}", mail.subject);
     assert!(mail.body.contains("Welcome aboard"));
     app.portal_login(&tpp).await;
@@ -46,7 +46,7 @@ async fn admins_who_may_act_are_mailed_when_a_task_waits() {
     let app = spawn_app().await;
     let reviewer = app.create_admin(AdminRole::Reviewer).await;
     app.verified_tpp("Acme").await;
-    let mails = app.emails_to(&reviewer);
+    let mails = app.emails_to(&reviewer).await;
     assert_eq!(mails.len(), 1);
     assert!(mails[0].body.contains("/admin/tasks/"));
 }
@@ -65,7 +65,7 @@ async fn a_rejection_needs_a_reason_and_tells_the_tpp() {
         .decide(&task, "reject", "Not authorised by the FCA")
         .await;
     assert_eq!(r.status(), 303);
-    let mail = app.emails_to(&tpp).into_iter().last().unwrap();
+    let mail = app.emails_to(&tpp).await.into_iter().last().unwrap();
     assert!(mail.body.contains("Not authorised by the FCA"));
     app.portal_login(&tpp).await;
     assert!(

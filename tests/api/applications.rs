@@ -33,7 +33,7 @@ async fn an_approved_tpp_gets_sandbox_keys_at_once_and_the_secret_is_shown_once(
     let page = tpp.get_html(&app_path).await;
     assert!(page.contains(&client_id));
     assert!(!page.contains(&secret));
-    assert!(app.emails().iter().all(|m| !m.body.contains(&secret)));
+    assert!(app.emails().await.iter().all(|m| !m.body.contains(&secret)));
     let stored = stored_client(&app, &client_id).await;
     assert_eq!(stored.status.as_str(), "active");
     assert_eq!(stored.environment.as_str(), "sandbox");

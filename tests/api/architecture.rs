@@ -29,7 +29,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("tasks", &["audit", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "workflow"]),
     ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
     ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
-    ("team", &["accounts", "audit", "domain", "email", "state", "store"]),
+    ("team", &["accounts", "audit", "domain", "email", "ratelimit", "state", "store"]),
     ("tpp", &["accounts", "audit", "domain", "email", "forms", "ratelimit", "state", "store", "tasks"]),
     ("oauth", &["clients", "config", "domain", "jose", "sandbox_directory", "state", "store"]),
     ("sandbox_directory", &["applications", "audit", "clients", "domain", "jose", "oauth", "state", "store", "trust"]),

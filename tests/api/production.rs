@@ -108,7 +108,7 @@ async fn production_keys_need_a_reviewer_then_a_different_approver() {
         1,
         "the TPP sees its production Client ID"
     );
-    let mail = app.emails_to(&tpp_email).into_iter().last().unwrap();
+    let mail = app.emails_to(&tpp_email).await.into_iter().last().unwrap();
     assert!(
         mail.subject.contains("Production keys: approved"),
         "{}",
@@ -211,7 +211,7 @@ async fn the_light_pattern_asks_for_the_rest_at_production_time() {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     assert_eq!(app.signup(&fields).await.status(), 303);
-    let link = app.link_in_mail(email, "/verify");
+    let link = app.link_in_mail(email, "/verify").await;
     assert_eq!(app.get(&link).await.status(), 200);
     let (_, boss) = app.admin(AdminRole::Superadmin).await;
     let task = boss.task_for("signup", "Tiny Fintech").await;

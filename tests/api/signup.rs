@@ -78,7 +78,10 @@ async fn a_refused_signup_keeps_what_was_typed_and_marks_each_field() {
         attr(&html, "#f-country option[value=GB]", "selected").is_some(),
         "country kept"
     );
-    assert!(app.emails().is_empty(), "nothing sent for a refused form");
+    assert!(
+        app.emails().await.is_empty(),
+        "nothing sent for a refused form"
+    );
 }
 
 #[tokio::test]
@@ -110,7 +113,7 @@ async fn the_link_verifies_once_and_starts_the_review() {
         422,
         "unverified cannot sign in"
     );
-    let link = app.link_in_mail("ann@acme.example", "/verify");
+    let link = app.link_in_mail("ann@acme.example", "/verify").await;
     assert!(link.contains("token=onr_ev_"));
     assert_eq!(app.get(&link).await.status(), 200);
     assert_eq!(app.get(&link).await.status(), 400, "single use");
@@ -123,14 +126,14 @@ async fn the_link_verifies_once_and_starts_the_review() {
 async fn an_expired_link_is_refused_and_a_new_one_works() {
     let app = spawn_app().await;
     app.signup(&signup_fields("ann@acme.example", "Acme")).await;
-    let old = app.link_in_mail("ann@acme.example", "/verify");
+    let old = app.link_in_mail("ann@acme.example", "/verify").await;
     app.state.clock.advance(chrono::Duration::hours(25));
     assert_eq!(app.get(&old).await.status(), 400);
     let r = app
         .post_form("/verify/resend", &[("email", "ann@acme.example")])
         .await;
     assert_eq!(r.status(), 303);
-    let new = app.link_in_mail("ann@acme.example", "/verify");
+    let new = app.link_in_mail("ann@acme.example", "/verify").await;
     assert_ne!(old, new);
     assert_eq!(app.get(&new).await.status(), 200);
 }
@@ -139,11 +142,11 @@ async fn an_expired_link_is_refused_and_a_new_one_works() {
 async fn signing_up_with_a_taken_email_answers_the_same_and_mails_the_owner() {
     let app = spawn_app().await;
     let email = app.verified_tpp("Acme").await;
-    let before = app.emails_to(&email).len();
+    let before = app.emails_to(&email).await.len();
     let r = app.signup(&signup_fields(&email, "Impostor Ltd")).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/signup/check-email");
-    let mails = app.emails_to(&email);
+    let mails = app.emails_to(&email).await;
     assert_eq!(mails.len(), before + 1);
     assert!(mails.last().unwrap().subject.contains("tried to sign up"));
     assert!(!mails.last().unwrap().body.contains("/verify?token"));
@@ -161,7 +164,7 @@ async fn password_reset_changes_the_password_once() {
         .post_form("/password/forgot", &[("email", "nobody@nowhere.example")])
         .await;
     assert_eq!(r.status(), 303, "same answer for unknown addresses");
-    let link = app.link_in_mail(&email, "/password/reset");
+    let link = app.link_in_mail(&email, "/password/reset").await;
     let token = link.split("token=").nth(1).unwrap().to_string();
     assert_eq!(app.get(&link).await.status(), 200);
     let new_password = "Another-strong-Passphrase-42";

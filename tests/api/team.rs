@@ -13,7 +13,7 @@ async fn an_owner_invites_a_developer_who_joins_and_can_be_removed() {
     assert_eq!(r.status(), 303);
     assert!(owner.get_html("/team").await.contains("dev2@acme.example"));
 
-    let link = app.link_in_mail("dev2@acme.example", "/invite");
+    let link = app.link_in_mail("dev2@acme.example", "/invite").await;
     let dev = app.other_browser();
     let page = dev.get_html(&link).await;
     assert!(page.contains("Acme"));
@@ -57,7 +57,7 @@ async fn an_invitation_expires_after_seven_days() {
     owner
         .post_form("/team/invite", &[("email", "late@acme.example")])
         .await;
-    let link = app.link_in_mail("late@acme.example", "/invite");
+    let link = app.link_in_mail("late@acme.example", "/invite").await;
     app.state.clock.advance(chrono::Duration::days(8));
     let r = app.other_browser().get(&link).await;
     assert_eq!(r.status(), 400);

@@ -14,6 +14,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub directory_org_id: Option<String>,
+    pub directory_issuer: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

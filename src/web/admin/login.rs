@@ -43,7 +43,7 @@ pub async fn submit(
     let ip = client_ip(&req, &st.settings);
     match accounts::login_admin(&st, &email, sub.get("password").unwrap_or_default(), &ip).await {
         Ok(a) => {
-            session.sign_in_admin(a.id)?;
+            session.sign_in_admin(&st, a.id).await?;
             Ok(render::see_other(paths::ADMIN))
         }
         Err(e @ (AccountError::InvalidCredentials | AccountError::Throttled { .. })) => {
@@ -67,10 +67,11 @@ pub async fn submit(
 
 /// POST: sign out of the console.
 pub async fn logout(
+    st: web::Data<AppState>,
     session: TypedSession,
     FormPost(_): FormPost,
 ) -> Result<HttpResponse, PageError> {
-    session.sign_out_admin();
+    session.sign_out_admin(&st).await?;
     session.flash("info", "You have signed out of the console.")?;
     Ok(render::see_other(paths::ADMIN_LOGIN))
 }

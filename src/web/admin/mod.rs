@@ -1,6 +1,7 @@
 //! The bank's admin console: its own sign-in, the task inbox, task pages, organisations,
 //! clients and the audit trail.
 
+mod account;
 mod audit;
 mod clients;
 mod inbox;
@@ -21,6 +22,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/tasks/{id}", web::get().to(task::show))
         .route("/admin/tasks/{id}", web::post().to(task::decide))
         .route(paths::ADMIN_AUDIT, web::get().to(audit::show))
+        .route(paths::ADMIN_SESSIONS, web::get().to(account::sessions))
+        .route(paths::ADMIN_SESSIONS_END, web::post().to(account::end_all))
         .route(
             paths::ADMIN_ORGANISATIONS,
             web::get().to(organisations::list),

@@ -77,6 +77,24 @@ pub async fn request_sandbox(
     }
 }
 
+/// The longest grace period the form accepts, in minutes (24 hours).
+const MAX_GRACE_MINUTES: i64 = 24 * 60;
+
+/// Reads `grace_minutes`: empty means none; anything else must be a whole number of minutes
+/// from 0 to 1440.
+fn grace_minutes(raw: Option<&str>) -> Result<Duration, PageError> {
+    let raw = raw.map(str::trim).unwrap_or_default();
+    if raw.is_empty() {
+        return Ok(Duration::zero());
+    }
+    match raw.parse::<i64>() {
+        Ok(m) if (0..=MAX_GRACE_MINUTES).contains(&m) => Ok(Duration::minutes(m)),
+        _ => Err(PageError::Invalid(format!(
+            "The grace period must be a whole number of minutes from 0 to {MAX_GRACE_MINUTES}."
+        ))),
+    }
+}
+
 /// POST `/clients/{client_id}/secret`: make the first secret, or a new one with a grace period
 /// (`grace_minutes`, at most 24 hours) for the old one.
 pub async fn new_secret(
@@ -87,19 +105,8 @@ pub async fn new_secret(
 ) -> Result<HttpResponse, PageError> {
     let id = ClientId(path.into_inner());
     let (user, org) = require_member(&st, &session).await?;
-    let grace = sub
-        .get("grace_minutes")
-        .and_then(|g| g.parse::<i64>().ok())
-        .unwrap_or(0);
-    match service::new_secret(
-        &st,
-        org.id,
-        &id,
-        Duration::minutes(grace),
-        &tpp_actor(&user),
-    )
-    .await
-    {
+    let grace = grace_minutes(sub.get("grace_minutes"))?;
+    match service::new_secret(&st, org.id, &id, grace, &tpp_actor(&user)).await {
         Ok((client, secret)) => credentials(
             &session,
             user.email,

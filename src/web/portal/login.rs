@@ -45,7 +45,7 @@ pub async fn submit(
     let ip = client_ip(&req, &st.settings);
     match accounts::login_portal(&st, &email, sub.get("password").unwrap_or_default(), &ip).await {
         Ok(user) => {
-            session.sign_in_user(user.id)?;
+            session.sign_in_user(&st, user.id).await?;
             Ok(render::see_other(paths::DASHBOARD))
         }
         Err(
@@ -74,10 +74,11 @@ pub async fn submit(
 
 /// POST: sign out.
 pub async fn logout(
+    st: web::Data<AppState>,
     session: TypedSession,
     FormPost(_): FormPost,
 ) -> Result<HttpResponse, PageError> {
-    session.sign_out_user();
+    session.sign_out_user(&st).await?;
     session.flash("info", "You have signed out.")?;
     Ok(render::see_other(paths::LOGIN))
 }

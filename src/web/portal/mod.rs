@@ -1,5 +1,6 @@
 //! The TPP portal: signup, verification, sign-in, password reset, dashboard, resubmission.
 
+mod account;
 mod apps;
 mod dashboard;
 mod dcr_docs;
@@ -34,6 +35,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::PASSWORD_FORGOT, web::post().to(password::forgot))
         .route(paths::PASSWORD_RESET, web::get().to(password::reset_form))
         .route(paths::PASSWORD_RESET, web::post().to(password::reset))
+        .route(
+            paths::ACCOUNT_PASSWORD,
+            web::get().to(account::password_form),
+        )
+        .route(
+            paths::ACCOUNT_PASSWORD,
+            web::post().to(account::change_password),
+        )
+        .route(paths::ACCOUNT_SESSIONS, web::get().to(account::sessions))
+        .route(
+            paths::ACCOUNT_SESSIONS_END,
+            web::post().to(account::end_all),
+        )
         .route(paths::ORGANISATION_EDIT, web::get().to(organisation::form))
         .route(
             paths::ORGANISATION_EDIT,

@@ -202,7 +202,7 @@ pub async fn accept(
     }
     match service::accept(&st, &token, password).await {
         Ok(user) => {
-            session.sign_in_user(user.id)?;
+            session.sign_in_user(&st, user.id).await?;
             session.flash("success", "Welcome: you have joined the team.")?;
             Ok(render::see_other(paths::DASHBOARD))
         }

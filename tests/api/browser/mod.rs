@@ -354,7 +354,7 @@ pub(super) async fn wait_for_mail(
 ) -> onramp::email::SentMail {
     let deadline = Instant::now() + WAIT;
     loop {
-        let mails = app.emails_to(to);
+        let mails = app.emails_to(to).await;
         if let Some(mail) = mails.iter().find(|m| m.subject.contains(subject)) {
             return mail.clone();
         }

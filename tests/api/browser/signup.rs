@@ -45,7 +45,7 @@ async fn a_person_signs_up_verifies_and_is_approved_in_a_real_browser() {
     tpp.wait_for_text("Check your email").await;
 
     // The TPP follows the emailed link.
-    let link = app.link_in_mail(&email, "/verify");
+    let link = app.link_in_mail(&email, "/verify").await;
     tpp.goto(&app.url(&link)).await;
     let page = tpp.wait_for_text("Email verified").await;
     assert!(!page.contains("This link does not work"), "{page}");

@@ -138,19 +138,24 @@ async fn spawn(with_tls: bool, tweak: impl FnOnce(&mut Settings)) -> TestApp {
 pub const PASSWORD: &str = "Vq7!pL2#zR9m-orchid";
 
 impl TestApp {
-    /// Mail sent so far.
-    pub fn emails(&self) -> Vec<onramp::email::SentMail> {
+    /// Mail sent so far, once the deliveries that answers started in the background are done.
+    pub async fn emails(&self) -> Vec<onramp::email::SentMail> {
+        self.state.mailer.settled().await;
         self.state.mailer.sent()
     }
 
     /// Mail sent to `to`.
-    pub fn emails_to(&self, to: &str) -> Vec<onramp::email::SentMail> {
-        self.emails().into_iter().filter(|m| m.to == to).collect()
+    pub async fn emails_to(&self, to: &str) -> Vec<onramp::email::SentMail> {
+        self.emails()
+            .await
+            .into_iter()
+            .filter(|m| m.to == to)
+            .collect()
     }
 
     /// The first link in the newest mail to `to` whose path starts with `path`, as a path+query.
-    pub fn link_in_mail(&self, to: &str, path: &str) -> String {
-        let mails = self.emails_to(to);
+    pub async fn link_in_mail(&self, to: &str, path: &str) -> String {
+        let mails = self.emails_to(to).await;
         let mail = mails.last().unwrap_or_else(|| panic!("no mail to {to}"));
         linkify::LinkFinder::new()
             .links(&mail.body)
@@ -281,7 +286,7 @@ impl TestApp {
         );
         let r = self.signup(&signup_fields(&email, legal_name)).await;
         assert_eq!(r.status(), 303, "signup should succeed");
-        let link = self.link_in_mail(&email, "/verify");
+        let link = self.link_in_mail(&email, "/verify").await;
         let r = self.get(&link).await;
         assert_eq!(r.status(), 200, "verification should succeed");
         email

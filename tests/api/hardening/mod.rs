@@ -1,0 +1,9 @@
+//! Issue 11 (OWASP ASVS level 2): bounded inputs, headers, client addresses, binding,
+//! invitations, squatting, enumeration by timing and atomic limits.
+
+mod accounts;
+mod binding;
+mod inputs;
+mod invitations;
+mod sessions;
+mod web;
