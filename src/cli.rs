@@ -1,4 +1,5 @@
-//! The command line of CONTRACT.md: `serve`, `migrate`, `admin create`, `check-config`.
+//! The command line of CONTRACT.md: `serve`, `migrate`, `admin create`, `keys rotate`,
+//! `audit verify|export`, `backup`, `restore`, `check-config`.
 
 use crate::accounts::{check_policy, service as accounts};
 use crate::config::Settings;
@@ -43,8 +44,50 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// The tamper-evident audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Write a consistent copy of the SQLite database while Onramp serves.
+    Backup {
+        /// The new file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Restore a backup as the (not yet existing) SQLite database of the configuration.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Load the configuration and every workflow file; print what is wrong.
     CheckConfig {
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the chain; name the first row that does not hold (exit 1).
+    Verify {
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Write the events since a date or time as JSON lines on standard output.
+    Export {
+        /// A date (2026-11-30) or an RFC 3339 time.
+        #[arg(long)]
+        since: String,
         /// Configuration file (TOML).
         #[arg(long)]
         config: Option<PathBuf>,
@@ -89,6 +132,40 @@ enum AdminCommand {
 
 fn load(config: Option<&PathBuf>) -> anyhow::Result<Settings> {
     Settings::load(config.map(PathBuf::as_path)).map_err(|e| anyhow!("configuration: {e}"))
+}
+
+async fn run_audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
+    use crate::store::audit::ChainReport;
+    match command {
+        AuditCommand::Verify { config } => {
+            let settings = load(config.as_ref())?;
+            let db = store::connect(&settings.database_url).await?;
+            store::migrate(&db).await?;
+            match crate::ops::verify_audit(&db).await? {
+                ChainReport::Intact {
+                    chained,
+                    before_chain,
+                } => {
+                    println!(
+                        "The audit chain holds: {chained} rows ({before_chain} older rows were written before it began)."
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                ChainReport::Broken { seq, id, reason } => {
+                    println!("The audit chain breaks at row {seq} (id {id}): {reason}.");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        AuditCommand::Export { since, config } => {
+            let settings = load(config.as_ref())?;
+            let since = crate::ops::parse_since(&since)?;
+            let db = store::connect(&settings.database_url).await?;
+            let mut out = std::io::stdout().lock();
+            crate::ops::export_audit(&db, since, &mut out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 /// Runs a parsed command.
@@ -212,6 +289,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "New {} {env} signing key {kid}; older {env} keys stay published until their tokens expire.",
                 alg.as_str()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command } => run_audit(command).await,
+        Command::Backup { out, config } => {
+            let settings = load(config.as_ref())?;
+            let db = store::connect(&settings.database_url).await?;
+            crate::ops::backup(&db, &out).await?;
+            println!("Backed up to {}.", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from, config } => {
+            let settings = load(config.as_ref())?;
+            let target = crate::ops::sqlite_file(&settings.database_url).ok_or_else(|| {
+                anyhow!("restore is for a SQLite database_url; on PostgreSQL use pg_restore")
+            })?;
+            crate::ops::restore(&from, &target).await?;
+            let db = store::connect(&settings.database_url).await?;
+            store::migrate(&db).await?;
+            match crate::ops::verify_audit(&db).await? {
+                crate::store::audit::ChainReport::Intact { chained, .. } => println!(
+                    "Restored {} from {}; the audit chain holds ({chained} rows).",
+                    target.display(),
+                    from.display()
+                ),
+                crate::store::audit::ChainReport::Broken { seq, reason, .. } => println!(
+                    "Restored {}, but the audit chain breaks at row {seq}: {reason}.",
+                    target.display()
+                ),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::CheckConfig { config } => {

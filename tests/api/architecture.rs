@@ -24,6 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("telemetry", &["config"]),
     ("unit_of_work", &["email", "state", "store"]),
     ("trust", &["config", "domain", "jose", "store"]),
+    ("ops", &["store"]),
     ("clients", &["audit", "config", "domain", "forms", "state", "store", "unit_of_work"]),
     ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store"]),
     ("tasks", &["audit", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "workflow"]),
@@ -38,7 +39,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("state", &["accounts", "config", "domain", "email", "oauth", "sandbox_directory", "store", "trust", "workflow"]),
     ("web", &["accounts", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
     ("startup", &["accounts", "config", "dcr", "domain", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
-    ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "startup", "store", "workflow"]),
+    ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -18,6 +18,7 @@ mod hardening;
 mod helpers;
 mod isolation;
 mod oauth;
+mod operations;
 mod production;
 mod production_integrity;
 mod sandbox_directory;

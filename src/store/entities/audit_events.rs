@@ -18,6 +18,9 @@ pub struct Model {
     pub organisation_id: Option<String>,
     pub detail: String,
     pub ip: Option<String>,
+    pub seq: Option<i64>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
