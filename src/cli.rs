@@ -198,6 +198,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             app.run_until_stopped().await?;
+            // Every answered request was committed before its answer; the group commit's writer
+            // finishes what it holds when its last handle is dropped with the state.
+            println!("Onramp stopped.");
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { config } => {

@@ -54,6 +54,10 @@ pub struct Settings {
     pub keys: KeySettings,
     /// Log output.
     pub log: LogSettings,
+    /// On SIGTERM or Ctrl-C: how long in-flight requests may take to finish before the process
+    /// exits.
+    #[serde(with = "humantime_serde_compat")]
+    pub shutdown_timeout: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -76,6 +80,7 @@ impl Default for Settings {
             limits: LimitSettings::default(),
             keys: KeySettings::default(),
             log: LogSettings::default(),
+            shutdown_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

@@ -123,6 +123,11 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// How many migrations this binary knows that the database has not applied.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, StoreError> {
+    Ok(Migrator::get_pending_migrations(db).await?.len())
+}
+
 /// Whether the database answers (readiness).
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()

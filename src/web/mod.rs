@@ -36,6 +36,7 @@ pub fn server(
 ) -> std::io::Result<actix_web::dev::Server> {
     let secure = state.settings.secure_cookies();
     let hsts = state.settings.public_url.starts_with("https://");
+    let shutdown = state.settings.shutdown_timeout.as_secs();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let sessions =
@@ -82,7 +83,10 @@ pub fn server(
             .wrap(tracing_actix_web::TracingLogger::default())
             .configure(routes)
     })
-    .on_connect(tls::on_connect);
+    .on_connect(tls::on_connect)
+    // SIGTERM or Ctrl-C: stop accepting, let in-flight requests finish (each answer comes after
+    // its commit), then return so that the process exits 0.
+    .shutdown_timeout(shutdown);
     let mut server = server.listen(listener)?;
     if let Some(tls_listener) = tls_listener {
         server = server.listen_rustls_0_23(tls_listener.0, tls_listener.1)?;

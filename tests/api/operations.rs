@@ -172,3 +172,63 @@ async fn a_backup_taken_during_writes_restores_every_row_committed_before_it() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// A port free now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn a_real_server_is_ready_then_stops_on_sigterm_and_exits_zero() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_onramp"))
+        .arg("serve")
+        .env("ONRAMP_DATABASE_URL", &app.state.settings.database_url)
+        .env("ONRAMP_WORKFLOWS_DIR", repo_workflows())
+        .env("ONRAMP_DATA_DIR", dir.path())
+        .env("ONRAMP_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ONRAMP_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("ONRAMP_MAIL__TRANSPORT", "log")
+        .env("ONRAMP_SHUTDOWN_TIMEOUT", "5s")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/readyz");
+    let mut ready = None;
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(&url).await {
+            ready = Some((r.status().as_u16(), r.text().await.unwrap()));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(ready, Some((200, "ready".to_string())));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after SIGTERM"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit 0 after a graceful stop: {status:?}");
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(out.contains("Onramp stopped."), "{out}");
+    assert!(reqwest::get(&url).await.is_err(), "no longer listening");
+}

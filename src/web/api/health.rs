@@ -1,6 +1,7 @@
-//! `/healthz` (the process answers), `/readyz` (the database answers) and `/metrics`
+//! `/healthz` (the process answers), `/readyz` (database, migrations, signing keys) and `/metrics`
 //! (Prometheus text).
 
+use crate::clients::Environment;
 use crate::state::AppState;
 use crate::store;
 use actix_web::{HttpResponse, web};
@@ -10,15 +11,29 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-/// Readiness: 200 when the database answers, 503 otherwise.
+/// Readiness: 200 when the database answers, its migrations are current and both
+/// environments' signing keys are loaded; 503 with the reason otherwise.
 pub async fn readyz(st: web::Data<AppState>) -> HttpResponse {
-    if store::ping(&st.db).await {
-        HttpResponse::Ok().content_type("text/plain").body("ready")
-    } else {
+    let not_ready = |why: &str| {
         HttpResponse::ServiceUnavailable()
             .content_type("text/plain")
-            .body("database unreachable")
+            .body(why.to_string())
+    };
+    if !store::ping(&st.db).await {
+        return not_ready("database unreachable");
     }
+    match store::pending_migrations(&st.db).await {
+        Ok(0) => {}
+        Ok(n) => return not_ready(&format!("{n} migrations pending")),
+        Err(_) => return not_ready("migrations unknown"),
+    }
+    let keys = [Environment::Production, Environment::Sandbox]
+        .into_iter()
+        .all(|env| st.keys.get(env).signer().is_some());
+    if !keys {
+        return not_ready("signing keys not loaded");
+    }
+    HttpResponse::Ok().content_type("text/plain").body("ready")
 }
 
 /// A few gauges in Prometheus text format.
