@@ -17,6 +17,7 @@ pub mod forms;
 pub mod jose;
 pub mod keys;
 pub mod oauth;
+pub mod observe;
 pub mod ops;
 pub mod ratelimit;
 pub mod sandbox;

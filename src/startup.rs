@@ -25,6 +25,7 @@ pub struct Application {
     port: u16,
     tls_port: Option<u16>,
     server: actix_web::dev::Server,
+    metrics: Option<(u16, actix_web::dev::Server)>,
     state: AppState,
 }
 
@@ -145,6 +146,7 @@ impl Application {
         listener: TcpListener,
         tls: Option<TcpListener>,
     ) -> anyhow::Result<Self> {
+        crate::observe::install();
         let port = listener.local_addr()?.port();
         let session_key = crate::web::session::load_key(&state).await?;
         let (tls_port, tls) = match (tls, &state.settings.tls) {
@@ -165,12 +167,27 @@ impl Application {
             );
         }
         let server = crate::web::server(listener, tls, state.clone(), session_key)?;
+        let metrics = match &state.settings.metrics.listen {
+            Some(addr) => {
+                let l = TcpListener::bind(addr)
+                    .with_context(|| format!("cannot listen on metrics.listen {addr}"))?;
+                let port = l.local_addr()?.port();
+                Some((port, crate::web::metrics_server(l, state.clone())?))
+            }
+            None => None,
+        };
         Ok(Self {
             port,
             tls_port,
             server,
+            metrics,
             state,
         })
+    }
+
+    /// The bound port of the metrics listener, when `metrics.listen` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(p, _)| *p)
     }
 
     /// The bound TLS port, when Onramp terminates TLS.
@@ -191,8 +208,16 @@ impl Application {
     /// Serves until the process is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let worker = tokio::spawn(background_worker(self.state.clone()));
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            (tokio::spawn(server), handle)
+        });
         let res = self.server.await;
         worker.abort();
+        if let Some((task, handle)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         res
     }
 }

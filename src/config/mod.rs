@@ -54,6 +54,8 @@ pub struct Settings {
     pub keys: KeySettings,
     /// Log output.
     pub log: LogSettings,
+    /// Prometheus metrics.
+    pub metrics: MetricsSettings,
     /// On SIGTERM or Ctrl-C: how long in-flight requests may take to finish before the process
     /// exits.
     #[serde(with = "humantime_serde_compat")]
@@ -81,6 +83,7 @@ impl Default for Settings {
             keys: KeySettings::default(),
             log: LogSettings::default(),
             shutdown_timeout: std::time::Duration::from_secs(30),
+            metrics: MetricsSettings::default(),
         }
     }
 }

@@ -339,3 +339,11 @@ pub(super) mod humantime_serde_compat {
         })
     }
 }
+
+/// `[metrics]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// A listener of its own for `GET /metrics` (e.g. `127.0.0.1:9090`); off when unset.
+    pub listen: Option<String>,
+}

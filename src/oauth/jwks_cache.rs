@@ -26,7 +26,9 @@ impl JwksCache {
     }
 
     async fn fetch(&self, outbound: &Outbound, url: &str) -> Result<Arc<JwkSet>, FetchError> {
-        let v = outbound.get_json(url).await?;
+        let v = outbound.get_json(url).await.inspect_err(|_| {
+            metrics::counter!("onramp_jwks_fetch_failures_total").increment(1);
+        })?;
         let set = Arc::new(JwkSet::parse(&v).map_err(|e| FetchError(format!("{url}: {e}")))?);
         if let Ok(mut map) = self.entries.lock() {
             if map.len() > 10_000 {

@@ -150,6 +150,7 @@ async fn run(db: DatabaseConnection, gate: Option<Arc<Mutex<()>>>, mut rx: mpsc:
                 Err(_) => break,
             }
         }
+        let started = std::time::Instant::now();
         let result = {
             let _queued = match &gate {
                 Some(g) => Some(g.lock().await),
@@ -157,6 +158,9 @@ async fn run(db: DatabaseConnection, gate: Option<Arc<Mutex<()>>>, mut rx: mpsc:
             };
             commit(&db, &mut jobs).await
         };
+        // Rendered at /metrics; the store records through the metrics facade directly.
+        metrics::histogram!("onramp_group_commit_batch_size").record(jobs.len() as f64);
+        metrics::histogram!("onramp_group_commit_seconds").record(started.elapsed().as_secs_f64());
         match result {
             Ok(outcomes) => {
                 for ((_, reply), o) in jobs.into_iter().zip(outcomes) {

@@ -128,6 +128,23 @@ pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, StoreE
     Ok(Migrator::get_pending_migrations(db).await?.len())
 }
 
+/// Connections of the pool (in use, idle).
+pub fn pool_usage(db: &DatabaseConnection) -> (u32, u32) {
+    // The backend is checked first: the pool getters panic on the other backend.
+    let (size, idle) = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => {
+            let p = db.get_sqlite_connection_pool();
+            (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX))
+        }
+        sea_orm::DatabaseBackend::Postgres => {
+            let p = db.get_postgres_connection_pool();
+            (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX))
+        }
+        _ => (0, 0),
+    };
+    (size.saturating_sub(idle), idle)
+}
+
 /// Whether the database answers (readiness).
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()

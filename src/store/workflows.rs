@@ -283,3 +283,23 @@ pub async fn for_organisation(
         .map(from_model)
         .collect()
 }
+
+/// Instances per (workflow, state) with the time the oldest of them entered it, for the
+/// metrics of waiting tasks (the caller keeps the states that are not terminal).
+pub async fn counts_by_state(
+    c: &impl ConnectionTrait,
+) -> Result<Vec<(String, String, i64, DateTime<Utc>)>, StoreError> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(String, String, i64, DateTime<Utc>)> = Instances::find()
+        .select_only()
+        .column(inst::Column::Workflow)
+        .column(inst::Column::State)
+        .column_as(inst::Column::Id.count(), "n")
+        .column_as(inst::Column::UpdatedAt.min(), "oldest")
+        .group_by(inst::Column::Workflow)
+        .group_by(inst::Column::State)
+        .into_tuple()
+        .all(c)
+        .await?;
+    Ok(rows)
+}

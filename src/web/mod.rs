@@ -81,6 +81,25 @@ pub fn server(
                 )),
             ))
             .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap_fn(|req, srv| {
+                use actix_web::dev::Service;
+                let started = std::time::Instant::now();
+                let call = srv.call(req);
+                async move {
+                    let res = call.await?;
+                    // The route pattern, never the raw path: ids stay out of the labels.
+                    let route = res
+                        .request()
+                        .match_pattern()
+                        .unwrap_or_else(|| "unmatched".into());
+                    crate::observe::request(
+                        &route,
+                        res.status().as_u16(),
+                        started.elapsed().as_secs_f64(),
+                    );
+                    Ok(res)
+                }
+            })
             .configure(routes)
     })
     .on_connect(tls::on_connect)
@@ -93,6 +112,23 @@ pub fn server(
     }
     let server = server.run();
     Ok(server)
+}
+
+/// The metrics listener (`metrics.listen`): `GET /metrics` only, kept off the public network.
+pub fn metrics_server(
+    listener: TcpListener,
+    state: AppState,
+) -> std::io::Result<actix_web::dev::Server> {
+    let data = web::Data::new(state);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route(paths::METRICS, web::get().to(api::health::metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run())
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {

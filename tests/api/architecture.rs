@@ -25,6 +25,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("unit_of_work", &["email", "state", "store"]),
     ("trust", &["config", "domain", "jose", "store"]),
     ("ops", &["store"]),
+    ("observe", &["email", "state", "store"]),
     ("clients", &["audit", "config", "domain", "forms", "state", "store", "unit_of_work"]),
     ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store"]),
     ("tasks", &["audit", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "workflow"]),
@@ -37,8 +38,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("dcr", &["audit", "clients", "config", "domain", "jose", "oauth", "sandbox_directory", "state", "store", "trust", "unit_of_work"]),
     ("sandbox", &["domain"]),
     ("state", &["accounts", "config", "domain", "email", "oauth", "sandbox_directory", "store", "trust", "workflow"]),
-    ("web", &["accounts", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
-    ("startup", &["accounts", "config", "dcr", "domain", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
+    ("web", &["accounts", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "observe", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
+    ("startup", &["accounts", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
     ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
 ];
 

@@ -90,8 +90,14 @@ pub async fn register(
         Err(e) => Err(e),
     };
     match result {
-        Ok(body) => ok(StatusCode::CREATED, body),
-        Err(e) => error(&e),
+        Ok(body) => {
+            crate::observe::registration("201");
+            ok(StatusCode::CREATED, body)
+        }
+        Err(e) => {
+            crate::observe::registration(e.code());
+            error(&e)
+        }
     }
 }
 

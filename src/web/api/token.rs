@@ -108,6 +108,7 @@ async fn run(
     };
     let auth = client_auth::authenticate(st, &creds).await?;
     let issued = client_credentials::handle(st, &auth, form.get("scope"), cert.der())?;
+    crate::observe::token_issued(auth.method.as_str(), auth.client.environment.as_str());
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Pragma", "no-cache"))
