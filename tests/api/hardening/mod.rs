@@ -2,6 +2,7 @@
 //! invitations, squatting, enumeration by timing and atomic limits.
 
 mod accounts;
+mod at_rest;
 mod binding;
 mod inputs;
 mod invitations;
