@@ -4,6 +4,7 @@
 mod accounts;
 mod at_rest;
 mod binding;
+mod fuzz;
 mod inputs;
 mod invitations;
 mod sessions;
