@@ -1,5 +1,5 @@
 //! The command line of CONTRACT.md: `serve`, `migrate`, `admin create`, `keys rotate`,
-//! `audit verify|export`, `backup`, `restore`, `check-config`.
+//! `keys rewrap`, `audit verify|export`, `backup`, `restore`, `check-config`.
 
 use crate::accounts::{check_policy, service as accounts};
 use crate::config::Settings;
@@ -96,6 +96,13 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
+    /// Re-encrypt every key kept in the database under `security.data_key` (values under
+    /// `security.data_key_previous` or in clear are read and sealed again).
+    Rewrap {
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Add a new signing key; older keys stay in the JWKS until their tokens have expired.
     Rotate {
         /// ES256 or PS256 (default: oauth.token_signing_alg).
@@ -286,6 +293,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 alg,
                 imported,
                 settings.oauth.access_token_ttl,
+                settings.security.data_key()?.as_ref(),
             )
             .await?;
             println!(
@@ -319,6 +327,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 crate::store::audit::ChainReport::Broken { seq, reason, .. } => println!(
                     "Restored {}, but the audit chain breaks at row {seq}: {reason}.",
                     target.display()
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command: KeysCommand::Rewrap { config },
+        } => {
+            let settings = load(config.as_ref())?;
+            let new = settings.security.data_key()?;
+            let old = settings.security.data_key_previous()?;
+            let db = store::connect(&settings.database_url).await?;
+            store::migrate(&db).await?;
+            let n = crate::oauth::rewrap::rewrap(&db, new.as_ref(), old.as_ref()).await?;
+            match new {
+                Some(_) => println!("{n} stored keys are now encrypted under security.data_key."),
+                None => println!(
+                    "security.data_key is not set: {n} stored keys are now in clear. Set it to encrypt them."
                 ),
             }
             Ok(ExitCode::SUCCESS)

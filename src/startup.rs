@@ -67,11 +67,30 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let settings_is_sqlite = settings.database_url.starts_with("sqlite:");
     let alg = crate::jose::Alg::parse(&settings.oauth.token_signing_alg)
         .ok_or_else(|| anyhow!("oauth.token_signing_alg must be ES256 or PS256"))?;
-    let keys = KeyRings::load(&db, &clock, alg, settings.oauth.access_token_ttl).await?;
+    let data_key = settings
+        .security
+        .data_key()
+        .map_err(|e| anyhow!(e))?
+        .map(Arc::new);
+    if data_key.is_none() {
+        tracing::warn!(
+            "security.data_key is NOT SET: token signing keys, the sandbox CA key and the session \
+             key are stored UNENCRYPTED in the database. Set security.data_key (32 random bytes, \
+             base64) and run `onramp keys rewrap`."
+        );
+    }
+    let keys = KeyRings::load(
+        &db,
+        &clock,
+        alg,
+        settings.oauth.access_token_ttl,
+        data_key.clone(),
+    )
+    .await?;
     let outbound = Outbound::new(&settings.outbound).map_err(|e| anyhow!(e))?;
     let sandbox_directory = if settings.dcr.sandbox_directory {
         Some(Arc::new(
-            crate::sandbox_directory::SandboxDirectory::load(&db, &clock)
+            crate::sandbox_directory::SandboxDirectory::load(&db, &clock, data_key.as_deref())
                 .await
                 .context("cannot load the sandbox directory")?,
         ))
@@ -103,6 +122,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         sqlite_writes,
         dcr_orgs: Default::default(),
         writes,
+        data_key,
     })
 }
 

@@ -48,6 +48,8 @@ pub struct AppState {
     pub dcr_orgs: OrgCache,
     /// The group-commit writer of single-use ids and DCR registrations.
     pub writes: crate::store::group_commit::GroupCommit,
+    /// The key that seals secrets at rest (`security.data_key`), when set.
+    pub data_key: Option<Arc<crate::domain::sealed::DataKey>>,
 }
 
 impl AppState {

@@ -186,6 +186,12 @@ impl Settings {
         {
             return bad("session_key must be at least 64 characters".into());
         }
+        if let Err(e) = self.security.data_key() {
+            return bad(e.to_string());
+        }
+        if let Err(e) = self.security.data_key_previous() {
+            return bad(format!("data_key_previous: {e}"));
+        }
         if self.mail.transport == MailTransport::Smtp
             && self.mail.smtp_url.expose_secret().is_empty()
         {

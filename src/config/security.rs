@@ -1,6 +1,9 @@
-//! `[security]`: password hashing cost and session lifetimes.
+//! `[security]`: password hashing cost, session lifetimes and the data key that encrypts
+//! secrets at rest.
 
 use super::sections::humantime_serde_compat;
+use crate::domain::sealed::{DataKey, SealError};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -14,6 +17,31 @@ pub struct SecuritySettings {
     pub argon2_iterations: u32,
     /// How long a session may sit unused before it ends.
     pub session_idle: SessionIdle,
+    /// 32 bytes (base64 or hex) that encrypt the token signing keys, the sandbox directory's
+    /// keys and CA key, and the session key in the database (AES-256-GCM). Unset: they are
+    /// stored in clear, with a warning at every start.
+    pub data_key: Option<SecretString>,
+    /// The data key being replaced, read only by `onramp keys rewrap`.
+    pub data_key_previous: Option<SecretString>,
+}
+
+impl SecuritySettings {
+    /// The parsed data key, when set.
+    pub fn data_key(&self) -> Result<Option<DataKey>, SealError> {
+        parse(self.data_key.as_ref())
+    }
+
+    /// The parsed previous data key, when set.
+    pub fn data_key_previous(&self) -> Result<Option<DataKey>, SealError> {
+        parse(self.data_key_previous.as_ref())
+    }
+}
+
+fn parse(k: Option<&SecretString>) -> Result<Option<DataKey>, SealError> {
+    k.map(|k| k.expose_secret())
+        .filter(|k| !k.trim().is_empty())
+        .map(DataKey::parse)
+        .transpose()
 }
 
 impl Default for SecuritySettings {
@@ -22,6 +50,8 @@ impl Default for SecuritySettings {
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             session_idle: SessionIdle::default(),
+            data_key: None,
+            data_key_previous: None,
         }
     }
 }

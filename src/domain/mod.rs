@@ -7,6 +7,7 @@ pub mod email;
 pub mod ids;
 pub mod paths;
 pub mod role;
+pub mod sealed;
 pub mod secret;
 
 pub use clock::Clock;

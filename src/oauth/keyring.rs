@@ -7,6 +7,7 @@
 
 use crate::clients::Environment;
 use crate::domain::Clock;
+use crate::domain::sealed::{self, DataKey};
 use crate::jose::{Alg, JoseError, Jwk, JwkSet, SigningKey};
 use crate::store::signing_keys::SigningKeyRecord;
 use crate::store::{self, DatabaseConnection, StoreError};
@@ -15,9 +16,15 @@ use base64::engine::general_purpose::STANDARD;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+/// What the data key binds a stored signing key to.
+pub const SEAL_PURPOSE: &str = "signing_key";
+
 /// Why keys could not be loaded or made.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    /// A stored key is sealed and the data key cannot open it.
+    #[error(transparent)]
+    Sealed(#[from] sealed::SealError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -43,6 +50,7 @@ struct Ring {
 pub struct KeyRing {
     environment: Environment,
     inner: Arc<RwLock<Ring>>,
+    data_key: Option<Arc<DataKey>>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -62,6 +70,7 @@ async fn read(
     db: &DatabaseConnection,
     clock: &Clock,
     env: Environment,
+    data_key: Option<&DataKey>,
 ) -> Result<Option<Ring>, KeyError> {
     let live = store::signing_keys::live(db, env.as_str(), clock.now()).await?;
     let Some(newest) = live.first() else {
@@ -70,7 +79,11 @@ async fn read(
     let alg = Alg::parse(&newest.alg)
         .ok_or(KeyError::Key(JoseError::UnsupportedAlg(newest.alg.clone())))?;
     let der = STANDARD
-        .decode(&newest.private_pkcs8)
+        .decode(sealed::reveal(
+            data_key,
+            SEAL_PURPOSE,
+            &newest.private_pkcs8,
+        )?)
         .map_err(|_| JoseError::Malformed("stored key is not base64".into()))?;
     let signer = SigningKey::from_pkcs8(newest.kid.clone(), alg, &der)?;
     let published: Vec<serde_json::Value> = live
@@ -94,7 +107,7 @@ async fn read(
 
 /// Adds a signing key to `env` (generated ES256, or an imported PKCS#8 key of `alg`) and
 /// schedules the environment's others to leave the JWKS once the tokens they signed have
-/// expired. Returns the new `kid`.
+/// expired. The private key is sealed under `data_key` when there is one. Returns the new `kid`.
 pub async fn rotate(
     db: &DatabaseConnection,
     clock: &Clock,
@@ -102,6 +115,7 @@ pub async fn rotate(
     alg: Alg,
     imported_pkcs8: Option<Vec<u8>>,
     token_ttl: Duration,
+    data_key: Option<&DataKey>,
 ) -> Result<String, KeyError> {
     let kid = new_kid();
     let (key, der) = match (alg, imported_pkcs8) {
@@ -116,7 +130,7 @@ pub async fn rotate(
         &SigningKeyRecord {
             kid: kid.clone(),
             alg: alg.as_str().into(),
-            private_pkcs8: STANDARD.encode(&der),
+            private_pkcs8: sealed::protect(data_key, SEAL_PURPOSE, &STANDARD.encode(&der))?,
             public_jwk: key.public_jwk().to_string(),
             created_at: now,
             retires_at: None,
@@ -140,17 +154,22 @@ impl KeyRing {
         env: Environment,
         alg: Alg,
         ttl: Duration,
+        data_key: Option<Arc<DataKey>>,
     ) -> Result<Self, KeyError> {
-        let ring = match read(db, clock, env).await? {
+        let key = data_key.as_deref();
+        let ring = match read(db, clock, env, key).await? {
             Some(r) => r,
             None => {
-                rotate(db, clock, env, alg, None, ttl).await?;
-                read(db, clock, env).await?.ok_or(KeyError::NeedRsaKey)?
+                rotate(db, clock, env, alg, None, ttl, key).await?;
+                read(db, clock, env, key)
+                    .await?
+                    .ok_or(KeyError::NeedRsaKey)?
             }
         };
         Ok(Self {
             environment: env,
             inner: Arc::new(RwLock::new(ring)),
+            data_key,
         })
     }
 
@@ -191,7 +210,7 @@ impl KeyRing {
 
     /// Reloads the keys from the database (another node may have rotated).
     pub async fn refresh(&self, db: &DatabaseConnection, clock: &Clock) -> Result<(), KeyError> {
-        if let Some(ring) = read(db, clock, self.environment).await?
+        if let Some(ring) = read(db, clock, self.environment, self.data_key.as_deref()).await?
             && let Ok(mut w) = self.inner.write()
         {
             *w = ring;
@@ -214,10 +233,19 @@ impl KeyRings {
         clock: &Clock,
         alg: Alg,
         ttl: Duration,
+        data_key: Option<Arc<DataKey>>,
     ) -> Result<Self, KeyError> {
         Ok(Self {
-            production: KeyRing::load(db, clock, Environment::Production, alg, ttl).await?,
-            sandbox: KeyRing::load(db, clock, Environment::Sandbox, alg, ttl).await?,
+            production: KeyRing::load(
+                db,
+                clock,
+                Environment::Production,
+                alg,
+                ttl,
+                data_key.clone(),
+            )
+            .await?,
+            sandbox: KeyRing::load(db, clock, Environment::Sandbox, alg, ttl, data_key).await?,
         })
     }
 

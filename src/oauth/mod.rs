@@ -12,6 +12,8 @@ pub mod introspect;
 pub mod jwks_cache;
 pub mod keyring;
 pub mod outbound;
+pub mod rewrap;
+pub mod ssrf;
 pub mod token;
 
 pub use error::OAuthError;

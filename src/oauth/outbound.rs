@@ -2,8 +2,10 @@
 //! https only and no loopback or private addresses unless `[outbound]` allows them for tests,
 //! system roots plus `outbound.extra_ca`.
 
+use super::ssrf::{self, GuardedResolver, Lookup};
 use crate::config::OutboundSettings;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// Largest JWKS accepted.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -13,6 +15,14 @@ pub const MAX_BODY: usize = 64 * 1024;
 #[error("{0}")]
 pub struct FetchError(pub String);
 
+impl FetchError {
+    /// "could not fetch the JWKS" and a reason class, never the address, port or the network's
+    /// own error text (which would make the fetch a port scanner).
+    fn class(reason: &str) -> Self {
+        Self(format!("could not fetch the JWKS ({reason})"))
+    }
+}
+
 /// The outbound client with its policy.
 #[derive(Clone, Debug)]
 pub struct Outbound {
@@ -21,32 +31,15 @@ pub struct Outbound {
     allow_private: bool,
 }
 
-fn private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
-        }
-        IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || v6
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| private(IpAddr::V4(v4)))
-        }
-    }
-}
-
 impl Outbound {
     /// Builds the client from `[outbound]`.
     /// `outbound.extra_ca` is already resolved against the config file's folder.
     pub fn new(s: &OutboundSettings) -> Result<Self, String> {
+        Self::with_lookup(s, ssrf::system_lookup())
+    }
+
+    /// Builds the client with its own name lookup (tests answer what they like).
+    pub fn with_lookup(s: &OutboundSettings, lookup: Lookup) -> Result<Self, String> {
         let mut roots = rustls::RootCertStore::empty();
         let native = rustls_native_roots();
         roots.add_parsable_certificates(native);
@@ -68,6 +61,11 @@ impl Outbound {
             .tls_backend_preconfigured(tls)
             .timeout(s.timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver {
+                lookup,
+                allow_private: s.allow_private_addresses,
+            }))
             .build()
             .map_err(|e| format!("outbound client: {e}"))?;
         Ok(Self {
@@ -77,27 +75,25 @@ impl Outbound {
         })
     }
 
-    /// Fetches a JSON document (a JWKS) under the policy.
+    /// Fetches a JSON document (a JWKS) under the policy. Names are resolved once, by the
+    /// client's guarded resolver, and the connection goes to the address that was checked.
     pub async fn get_json(&self, raw: &str) -> Result<serde_json::Value, FetchError> {
-        let url = url::Url::parse(raw).map_err(|_| FetchError(format!("{raw} is not a URL")))?;
+        let url = url::Url::parse(raw).map_err(|_| FetchError::class("not a URL"))?;
         match url.scheme() {
             "https" => {}
             "http" if self.allow_http => {}
-            _ => return Err(FetchError(format!("{raw} must use https"))),
+            _ => return Err(FetchError::class("the URL must use https")),
         }
         let host = url
             .host_str()
-            .ok_or_else(|| FetchError(format!("{raw} has no host")))?;
-        let port = url.port_or_known_default().unwrap_or(443);
-        if !self.allow_private {
-            let addrs = tokio::net::lookup_host((host, port))
-                .await
-                .map_err(|_| FetchError(format!("cannot resolve {host}")))?;
-            for a in addrs {
-                if private(a.ip()) {
-                    return Err(FetchError(format!("{host} resolves to a private address")));
-                }
-            }
+            .ok_or_else(|| FetchError::class("the URL has no host"))?;
+        // An address written in the URL is never looked up, so it is checked here.
+        let literal = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = literal.parse::<IpAddr>()
+            && !self.allow_private
+            && ssrf::special(ip)
+        {
+            return Err(FetchError::class("the address is not allowed"));
         }
         let mut resp = self
             .client
@@ -105,22 +101,42 @@ impl Outbound {
             .header("Accept", "application/json, application/jwk-set+json")
             .send()
             .await
-            .map_err(|e| FetchError(format!("fetching {raw} failed: {}", e.without_url())))?;
+            .map_err(|e| FetchError::class(reason(&e)))?;
         if !resp.status().is_success() {
-            return Err(FetchError(format!("{raw} answered {}", resp.status())));
+            return Err(FetchError::class(
+                "the server answered with an error status",
+            ));
         }
         let mut body = Vec::new();
         while let Some(chunk) = resp
             .chunk()
             .await
-            .map_err(|e| FetchError(format!("reading {raw} failed: {}", e.without_url())))?
+            .map_err(|e| FetchError::class(reason(&e)))?
         {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_BODY {
-                return Err(FetchError(format!("{raw} is larger than {MAX_BODY} bytes")));
+                return Err(FetchError::class("the document is larger than 64 KiB"));
             }
         }
-        serde_json::from_slice(&body).map_err(|_| FetchError(format!("{raw} is not JSON")))
+        serde_json::from_slice(&body).map_err(|_| FetchError::class("the document is not JSON"))
+    }
+}
+
+/// The class of a transport error.
+fn reason(e: &reqwest::Error) -> &'static str {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<ssrf::Blocked>() {
+            return "the address is not allowed";
+        }
+        source = s.source();
+    }
+    if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "the connection failed"
+    } else {
+        "the request failed"
     }
 }
 
@@ -139,25 +155,108 @@ fn rustls_native_roots() -> Vec<rustls_pki_types::CertificateDer<'static>> {
 
 #[cfg(test)]
 mod tests {
-    use super::private;
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    #[test]
-    fn private_addresses_are_recognised() {
-        for a in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.1.1",
-            "::1",
-            "fd00::1",
-            "::ffff:10.0.0.1",
-            "100.64.0.1",
-        ] {
-            assert!(private(a.parse().unwrap()), "{a}");
+    /// A local HTTP server that counts the requests it gets and answers an empty JWKS.
+    async fn counting_server() -> (u16, Arc<AtomicUsize>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut buf = [0u8; 1024];
+                let _ = sock.read(&mut buf).await;
+                let body = r#"{"keys":[]}"#;
+                let _ = sock
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .await;
+            }
+        });
+        (port, hits)
+    }
+
+    /// A resolver that answers a public address to its first lookup and loopback afterwards.
+    fn rebinding() -> (Lookup, Arc<AtomicUsize>) {
+        let lookups = Arc::new(AtomicUsize::new(0));
+        let n = lookups.clone();
+        let lookup: Lookup = Arc::new(move |_host: String| {
+            let first = n.fetch_add(1, Ordering::SeqCst) == 0;
+            Box::pin(async move {
+                // A public address passes the check; the connection to it fails (or times out)
+                // in the test sandbox, which is all the test needs.
+                Ok(vec![if first {
+                    IpAddr::from([8, 8, 8, 8])
+                } else {
+                    IpAddr::from([127, 0, 0, 1])
+                }])
+            })
+        });
+        (lookup, lookups)
+    }
+
+    fn settings() -> OutboundSettings {
+        OutboundSettings {
+            allow_http: true,
+            timeout: std::time::Duration::from_secs(1),
+            ..OutboundSettings::default()
         }
-        for a in ["8.8.8.8", "2001:4860:4860::8888"] {
-            assert!(!private(a.parse().unwrap()), "{a}");
+    }
+
+    #[tokio::test]
+    async fn a_name_that_rebinds_to_loopback_on_the_second_lookup_is_never_fetched() {
+        let (port, hits) = counting_server().await;
+        let (lookup, lookups) = rebinding();
+        let out = Outbound::with_lookup(&settings(), lookup).unwrap();
+        let url = format!("http://jwks.tpp.example:{port}/jwks");
+        for _ in 0..3 {
+            let err = out.get_json(&url).await.unwrap_err();
+            assert!(err.0.starts_with("could not fetch the JWKS ("), "{err}");
+            assert!(!err.0.contains("127.0.0.1") && !err.0.contains(&port.to_string()));
         }
+        assert!(lookups.load(Ordering::SeqCst) >= 2, "looked up again");
+        assert_eq!(hits.load(Ordering::SeqCst), 0, "loopback was never reached");
+    }
+
+    #[tokio::test]
+    async fn addresses_written_in_the_url_are_checked_too() {
+        let (port, hits) = counting_server().await;
+        let out = Outbound::new(&settings()).unwrap();
+        for host in ["127.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "0.0.0.0"] {
+            let err = out
+                .get_json(&format!("http://{host}:{port}/jwks"))
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.0,
+                "could not fetch the JWKS (the address is not allowed)"
+            );
+        }
+        assert_eq!(hits.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn the_test_switch_lets_loopback_through() {
+        let (port, hits) = counting_server().await;
+        let s = OutboundSettings {
+            allow_private_addresses: true,
+            ..settings()
+        };
+        let out = Outbound::new(&s).unwrap();
+        let v = out
+            .get_json(&format!("http://localhost:{port}/jwks"))
+            .await
+            .unwrap();
+        assert_eq!(v, serde_json::json!({ "keys": [] }));
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
     }
 }

@@ -10,6 +10,7 @@ pub mod software;
 
 use crate::clients::Environment;
 use crate::domain::Clock;
+use crate::domain::sealed::{self, DataKey};
 use crate::jose::{Alg, JwkSet, SigningKey};
 use crate::oauth::outbound::FetchError;
 use crate::state::AppState;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 pub const ISSUER: &str = crate::trust::SANDBOX_DIRECTORY;
 
 /// Where the directory's material is kept in `server_secrets`.
-const SECRET_NAME: &str = "sandbox_directory";
+pub const SECRET_NAME: &str = "sandbox_directory";
 
 /// Why sandbox software could not be made or used.
 #[derive(Debug, thiserror::Error)]
@@ -66,10 +67,17 @@ fn generate(now: chrono::DateTime<chrono::Utc>) -> Result<String, SandboxError> 
 impl SandboxDirectory {
     /// Loads the directory's keys and CA, made once and shared by every node through the
     /// database.
-    pub async fn load(db: &DatabaseConnection, clock: &Clock) -> Result<Self, SandboxError> {
+    pub async fn load(
+        db: &DatabaseConnection,
+        clock: &Clock,
+        data_key: Option<&DataKey>,
+    ) -> Result<Self, SandboxError> {
         let now = clock.now();
-        let fresh = generate(now)?;
+        let fresh = sealed::protect(data_key, SECRET_NAME, &generate(now)?)
+            .map_err(|e| SandboxError::Internal(e.to_string()))?;
         let stored = store::secrets::get_or_create(db, SECRET_NAME, || fresh, now).await?;
+        let stored = sealed::reveal(data_key, SECRET_NAME, &stored)
+            .map_err(|e| SandboxError::Internal(e.to_string()))?;
         let v: Value = serde_json::from_str(&stored)
             .map_err(|e| SandboxError::Internal(format!("stored sandbox directory: {e}")))?;
         let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default();

@@ -326,7 +326,7 @@ pub async fn search(
     let total = q.clone().count(c).await?;
     let rows = q
         .order_by_desc(cl::Column::CreatedAt)
-        .offset((page.number - 1) * page.size)
+        .offset(page.offset())
         .limit(page.size)
         .all(c)
         .await?;

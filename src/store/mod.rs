@@ -32,6 +32,9 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database};
 use std::time::Duration;
 
+/// The highest page number asked of the database (any query string beyond it reads as this).
+const MAX_PAGE: u64 = 100_000;
+
 /// A page request: 1-based page number and page size.
 #[derive(Clone, Copy, Debug)]
 pub struct Page {
@@ -42,16 +45,16 @@ pub struct Page {
 }
 
 impl Page {
-    /// Page `number` (at least 1) of `size` rows.
+    /// Page `number` (1 to 100,000: a page past the end is simply empty) of `size` rows.
     pub fn new(number: u64, size: u64) -> Self {
         Self {
-            number: number.max(1),
+            number: number.clamp(1, MAX_PAGE),
             size: size.clamp(1, 200),
         }
     }
 
     fn offset(&self) -> u64 {
-        (self.number - 1) * self.size
+        self.number.saturating_sub(1).saturating_mul(self.size)
     }
 }
 

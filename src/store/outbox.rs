@@ -96,6 +96,9 @@ pub async fn mark_sent(
     Entity::update_many()
         .col_expr(ob::Column::Status, Expr::value("sent"))
         .col_expr(ob::Column::SentAt, Expr::value(now))
+        // The body held live links (verification, reset, invitation): once delivered it goes;
+        // recipient, subject and times stay for the record.
+        .col_expr(ob::Column::BodyText, Expr::value(""))
         .col_expr(ob::Column::Attempts, Expr::col(ob::Column::Attempts).add(1))
         .col_expr(
             ob::Column::ClaimedUntil,

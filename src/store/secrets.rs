@@ -36,3 +36,22 @@ pub async fn get_or_create(
         .map(|m| m.value)
         .ok_or_else(|| StoreError::Malformed(format!("secret {name} vanished")))
 }
+
+/// The stored value of secret `name`, if any.
+pub async fn get(c: &impl ConnectionTrait, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(Entity::find_by_id(name.to_string())
+        .one(c)
+        .await?
+        .map(|m| m.value))
+}
+
+/// Replaces the stored value of secret `name` (re-encrypted).
+pub async fn set(c: &impl ConnectionTrait, name: &str, value: &str) -> Result<(), StoreError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Entity::update_many()
+        .col_expr(sec::Column::Value, sea_orm::sea_query::Expr::value(value))
+        .filter(sec::Column::Name.eq(name))
+        .exec(c)
+        .await?;
+    Ok(())
+}

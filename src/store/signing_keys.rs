@@ -96,3 +96,30 @@ pub async fn retire_others(
         .await?;
     Ok(())
 }
+
+/// Every stored key's `kid` and private key (as stored), for re-encryption.
+pub async fn all_private(c: &impl ConnectionTrait) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(Entity::find()
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| (m.kid, m.private_pkcs8))
+        .collect())
+}
+
+/// Replaces a key's stored private key (re-encrypted).
+pub async fn set_private(
+    c: &impl ConnectionTrait,
+    kid: &str,
+    stored: &str,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(
+            sk::Column::PrivatePkcs8,
+            sea_orm::sea_query::Expr::value(stored),
+        )
+        .filter(sk::Column::Kid.eq(kid))
+        .exec(c)
+        .await?;
+    Ok(())
+}

@@ -5,6 +5,7 @@
 use super::auth::{PendingCookies, Signed};
 use super::error::PageError;
 use crate::accounts::sessions::{self, Origin, SessionKind};
+use crate::domain::sealed;
 use crate::domain::{AdminId, UserId};
 use crate::state::AppState;
 use actix_session::{Session, SessionExt};
@@ -18,22 +19,22 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
 
-/// The session cookie's key: from `session_key`, or generated once and kept in the database.
+/// The name (and sealing purpose) of the stored session cookie key.
+pub const SESSION_KEY: &str = "session_key";
+
+/// The session cookie's key: from `session_key`, or generated once and kept in the database
+/// (sealed under the data key when there is one).
 pub async fn load_key(st: &AppState) -> anyhow::Result<Key> {
     if let Some(k) = &st.settings.session_key {
         return Ok(Key::derive_from(k.expose_secret().as_bytes()));
     }
-    let stored = crate::store::secrets::get_or_create(
-        &st.db,
-        "session_key",
-        || {
-            let mut bytes = [0u8; 64];
-            rand::rng().fill_bytes(&mut bytes);
-            STANDARD.encode(bytes)
-        },
-        st.clock.now(),
-    )
-    .await?;
+    let key = st.data_key.as_deref();
+    let mut bytes = [0u8; 64];
+    rand::rng().fill_bytes(&mut bytes);
+    let fresh = sealed::protect(key, SESSION_KEY, &STANDARD.encode(bytes))?;
+    let stored =
+        crate::store::secrets::get_or_create(&st.db, SESSION_KEY, || fresh, st.clock.now()).await?;
+    let stored = sealed::reveal(key, SESSION_KEY, &stored)?;
     let bytes = STANDARD.decode(stored)?;
     Ok(Key::try_from(bytes.as_slice())?)
 }

@@ -33,8 +33,11 @@ async fn fifty_parallel_wrong_passwords_lock_at_the_limit_not_above() {
     }
     let statuses = burst.join_all().await;
     let checked = statuses.iter().filter(|s| **s == 422).count();
+    // Each attempt is counted before its password is checked, so the k-th sees at least k:
+    // never more than 10 get through. (When the whole burst lands before any count, as on
+    // PostgreSQL, none does, and the refused ones are taken back.)
     assert!(
-        (1..=10).contains(&checked),
+        checked <= 10,
         "at most the limit's 10 passwords were checked: {statuses:?}"
     );
     assert_eq!(

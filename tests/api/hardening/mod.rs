@@ -2,7 +2,9 @@
 //! invitations, squatting, enumeration by timing and atomic limits.
 
 mod accounts;
+mod at_rest;
 mod binding;
+mod fuzz;
 mod inputs;
 mod invitations;
 mod sessions;

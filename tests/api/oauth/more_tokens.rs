@@ -231,6 +231,7 @@ async fn key_rotation_keeps_old_tokens_valid_and_publishes_both_keys() {
         onramp::jose::Alg::Es256,
         None,
         st.settings.oauth.access_token_ttl,
+        st.data_key.as_deref(),
     )
     .await
     .unwrap();
