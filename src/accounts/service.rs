@@ -406,3 +406,57 @@ pub async fn change_password(
     super::sessions::end_all(st, SessionKind::Portal, &user.id.to_string(), this_session).await?;
     Ok(())
 }
+
+/// Changes a signed-in admin's password, as [`change_password`] does for portal users: the
+/// current password is checked (and throttled), the policy applies, the admin's other sessions
+/// end.
+pub async fn change_admin_password(
+    st: &AppState,
+    admin: &AdminRecord,
+    current: &str,
+    new: &str,
+    ip: &str,
+    this_session: Option<&str>,
+) -> Result<(), AccountError> {
+    let attempt = Attempt::begin(st, Door::Admin, &admin.email, ip).await?;
+    if !st
+        .hasher
+        .verify(Some(admin.password_hash.clone()), current.to_string())
+        .await
+    {
+        attempt.failed();
+        return Err(AccountError::WrongPassword);
+    }
+    attempt.succeeded(st, &admin.email).await?;
+    check_policy(new, &admin.email).map_err(AccountError::WeakPassword)?;
+    let hash = st
+        .hasher
+        .hash(new.to_string())
+        .await
+        .map_err(|()| AccountError::Hash)?;
+    let now = st.clock.now();
+    let (tx, gate) = st.begin().await?;
+    store::admins::set_password(&tx, admin.id, &hash).await?;
+    audit::record(
+        &tx,
+        audit::Event {
+            actor: &Actor::Admin {
+                id: admin.id,
+                email: admin.email.clone(),
+                role: admin.role,
+            },
+            action: "admin.password_changed",
+            subject_type: "admin",
+            subject_id: admin.id.to_string(),
+            organisation: None,
+            detail: serde_json::json!({}),
+            ip: Some(ip.to_string()),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    drop(gate);
+    super::sessions::end_all(st, SessionKind::Admin, &admin.id.to_string(), this_session).await?;
+    Ok(())
+}

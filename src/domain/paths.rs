@@ -24,6 +24,8 @@ pub const ACCOUNT_PASSWORD: &str = "/account/password";
 pub const ACCOUNT_SESSIONS: &str = "/account/sessions";
 /// Sign out everywhere (portal).
 pub const ACCOUNT_SESSIONS_END: &str = "/account/sessions/end-all";
+/// Change the signed-in admin's password.
+pub const ADMIN_PASSWORD: &str = "/admin/account/password";
 /// The signed-in admin's sessions.
 pub const ADMIN_SESSIONS: &str = "/admin/account/sessions";
 /// Sign out everywhere (console).

@@ -84,3 +84,20 @@ pub async fn list_active(c: &impl ConnectionTrait) -> Result<Vec<AdminRecord>, S
         .map(from_model)
         .collect()
 }
+
+/// Replaces an admin's password hash.
+pub async fn set_password(
+    c: &impl ConnectionTrait,
+    id: AdminId,
+    hash: &str,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(
+            admin::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(hash),
+        )
+        .filter(admin::Column::Id.eq(id.to_string()))
+        .exec(c)
+        .await?;
+    Ok(())
+}

@@ -23,6 +23,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/tasks/{id}", web::post().to(task::decide))
         .route(paths::ADMIN_AUDIT, web::get().to(audit::show))
         .route(paths::ADMIN_SESSIONS, web::get().to(account::sessions))
+        .route(paths::ADMIN_PASSWORD, web::get().to(account::password_form))
+        .route(
+            paths::ADMIN_PASSWORD,
+            web::post().to(account::change_password),
+        )
         .route(paths::ADMIN_SESSIONS_END, web::post().to(account::end_all))
         .route(
             paths::ADMIN_ORGANISATIONS,

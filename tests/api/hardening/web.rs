@@ -153,3 +153,41 @@ async fn behind_a_trusted_proxy_the_rightmost_untrusted_hop_is_the_client() {
         "the client-written 1.2.3.4 is not believed"
     );
 }
+
+#[tokio::test]
+async fn a_signed_in_admin_changes_their_password_and_other_sessions_end() {
+    let app = spawn_app().await;
+    let (email, here) = app.admin(AdminRole::Approver).await;
+    let elsewhere = app.other_browser();
+    elsewhere.admin_login(&email).await;
+    let new = "Hz4!kT8#wQ1n-tulip";
+    let r = here
+        .post_form(
+            "/admin/account/password",
+            &[
+                ("current_password", "not-my-password"),
+                ("password", new),
+                ("password_confirm", new),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422, "a wrong current password is refused");
+    let r = here
+        .post_form(
+            "/admin/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", new),
+                ("password_confirm", new),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(here.get("/admin").await.status(), 200, "this session stays");
+    assert_eq!(elsewhere.get("/admin").await.status(), 303, "others end");
+    let r = app
+        .other_browser()
+        .post_form("/admin/login", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status(), 422, "the old password no longer works");
+}
