@@ -90,7 +90,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let outbound = Outbound::new(&settings.outbound).map_err(|e| anyhow!(e))?;
     let sandbox_directory = if settings.dcr.sandbox_directory {
         Some(Arc::new(
-            crate::sandbox_directory::SandboxDirectory::load(&db, &clock, data_key.as_deref())
+            crate::trust::SandboxDirectory::load(&db, &clock, data_key.as_deref())
                 .await
                 .context("cannot load the sandbox directory")?,
         ))

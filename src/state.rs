@@ -38,7 +38,7 @@ pub struct AppState {
     /// Trusted software statement issuers.
     pub directories: Arc<Directories>,
     /// Onramp's own sandbox directory (`dcr.sandbox_directory`), when on.
-    pub sandbox_directory: Option<Arc<crate::sandbox_directory::SandboxDirectory>>,
+    pub sandbox_directory: Option<Arc<crate::trust::SandboxDirectory>>,
     /// Client records for the token endpoint.
     pub client_cache: ClientCache,
     /// On SQLite, hot single-row writes (used JWT ids) queue here instead of meeting SQLite's

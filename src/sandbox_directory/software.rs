@@ -2,7 +2,7 @@
 //! and optionally a signing public key) or keys Onramp generates and shows once; its software
 //! statement is signed afresh each time it is asked for, so it is never too old to register.
 
-use super::{SandboxDirectory, SandboxError, ca, keys};
+use super::{SandboxDirectory, SandboxError, csr, keys};
 use crate::applications::service::org_scopes;
 use crate::audit;
 use crate::domain::Actor;
@@ -133,7 +133,7 @@ fn key_material(
         let transport = KeyPair::generate().map_err(internal)?;
         let signing = KeyPair::generate().map_err(internal)?;
         let (cert_pem, der) =
-            dir.ca
+            dir.ca()
                 .issue(&transport, software_id, &org_id, &org.legal_name, now)?;
         let sig = keys::sig_jwk_of_spki(&signing.subject_public_key_info())?;
         let jwks = json!({ "keys": [sig, keys::tls_jwk(&der)?] });
@@ -143,9 +143,9 @@ fn key_material(
         };
         return Ok((jwks, cert_pem, Some(generated)));
     }
-    let key = ca::csr_key(&input.csr)?;
+    let key = csr::csr_key(&input.csr)?;
     let (cert_pem, der) = dir
-        .ca
+        .ca()
         .issue(&key, software_id, &org_id, &org.legal_name, now)?;
     let tls = keys::tls_jwk(&der)?;
     let sig = if input.signing_key.trim().is_empty() {
@@ -331,7 +331,7 @@ pub fn statement(
             "authorisations": [{ "member_state": "GB", "roles": sw.roles }]
         }
     });
-    directory(st)?.signer.sign("JWT", &claims).map_err(internal)
+    Ok(directory(st)?.sign(&claims)?)
 }
 
 /// The claims of a registration request for the software: sign them with the software's signing

@@ -2,12 +2,11 @@
 //! subject Onramp sets itself (CN = software_id, OU = organisation id, O = legal name), whatever
 //! the CSR asked for, so that a sandbox certificate can never pose as another organisation.
 
-use super::SandboxError;
+use super::AnchorError;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rcgen::{
-    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
-    DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, PublicKeyData,
-    SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, PublicKeyData, SerialNumber,
 };
 use rustls_pki_types::CertificateDer;
 
@@ -44,12 +43,12 @@ fn serial() -> SerialNumber {
     SerialNumber::from_slice(&b)
 }
 
-fn bad(e: impl std::fmt::Display) -> SandboxError {
-    SandboxError::Internal(format!("sandbox CA: {e}"))
+fn bad(e: impl std::fmt::Display) -> AnchorError {
+    AnchorError(format!("sandbox CA: {e}"))
 }
 
 /// A new CA key and self-signed certificate (PEMs), valid ten years from `now`.
-pub fn generate(now: DateTime<Utc>) -> Result<(String, String), SandboxError> {
+pub fn generate(now: DateTime<Utc>) -> Result<(String, String), AnchorError> {
     let key = KeyPair::generate().map_err(bad)?;
     let mut params = CertificateParams::default();
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
@@ -64,7 +63,7 @@ pub fn generate(now: DateTime<Utc>) -> Result<(String, String), SandboxError> {
         DnType::CommonName,
         format!("Onramp Sandbox Transport CA {tag}"),
     );
-    dn.push(DnType::OrganizationName, super::ISSUER);
+    dn.push(DnType::OrganizationName, super::SANDBOX_DIRECTORY);
     params.distinguished_name = dn;
     params.serial_number = Some(serial());
     validity(&mut params, now, 3650);
@@ -74,7 +73,7 @@ pub fn generate(now: DateTime<Utc>) -> Result<(String, String), SandboxError> {
 
 impl Ca {
     /// Loads the CA from its stored PEMs.
-    pub fn load(key_pem: &str, cert_pem: &str) -> Result<Self, SandboxError> {
+    pub fn load(key_pem: &str, cert_pem: &str) -> Result<Self, AnchorError> {
         let key = KeyPair::from_pem(key_pem).map_err(bad)?;
         let der = rustls_pki_types::pem::PemObject::from_pem_slice(cert_pem.as_bytes())
             .map(|c: CertificateDer<'static>| c.to_vec())
@@ -117,7 +116,7 @@ impl Ca {
         org_id: &str,
         org_name: &str,
         now: DateTime<Utc>,
-    ) -> Result<(String, Vec<u8>), SandboxError> {
+    ) -> Result<(String, Vec<u8>), AnchorError> {
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CommonName, software_id);
@@ -132,25 +131,4 @@ impl Ca {
         let cert = params.signed_by(key, &self.issuer).map_err(bad)?;
         Ok((cert.pem(), cert.der().to_vec()))
     }
-}
-
-/// The public key of a PEM certificate signing request, its signature checked. The requested
-/// subject and extensions are ignored.
-pub fn csr_key(pem: &str) -> Result<rcgen::PublicKey, SandboxError> {
-    CertificateSigningRequestParams::from_pem(pem.trim())
-        .map(|csr| csr.public_key)
-        .map_err(|e| {
-            SandboxError::Invalid(
-                "csr",
-                match e {
-                    rcgen::Error::InvalidCertificationRequestSignature => {
-                        "The CSR's signature does not verify.".into()
-                    }
-                    rcgen::Error::UnsupportedExtension => {
-                        "The CSR asks for an extension Onramp cannot read; make it with only a subject (openssl req -new -key transport.key -subj \"/CN=test\").".into()
-                    }
-                    _ => "This is not a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----).".into(),
-                },
-            )
-        })
 }
