@@ -89,7 +89,7 @@ async fn active_org(
     let org = store::organisations::get(c, org)
         .await?
         .ok_or(ApplicationError::NotFound)?;
-    if org.status != "active" {
+    if org.status != crate::domain::OrganisationStatus::Active {
         return Err(ApplicationError::Refused(
             "Your organisation must be approved (and not suspended) before it can manage applications."
                 .into(),

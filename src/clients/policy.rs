@@ -7,6 +7,7 @@ use super::settings::EnvSettings;
 use super::validate::check_redirect_uri;
 use crate::config::KeySettings;
 use crate::config::Settings;
+use crate::domain::OrganisationStatus;
 use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
 
@@ -64,12 +65,12 @@ pub fn method_allowed(
 /// when it declared none).
 pub fn production_problems(
     settings: &EnvSettings,
-    org_status: &str,
+    org_status: OrganisationStatus,
     roles: Option<&[Scope]>,
     keys: &KeySettings,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    if org_status != "active" {
+    if org_status != OrganisationStatus::Active {
         out.push(format!(
             "The organisation is {org_status}: production clients cannot be issued or changed."
         ));
@@ -171,7 +172,7 @@ mod tests {
         assert!(
             production_problems(
                 &settings("tls_client_auth"),
-                "active",
+                OrganisationStatus::Active,
                 Some(&roles),
                 &keys()
             )
@@ -179,7 +180,7 @@ mod tests {
         );
         let secret = production_problems(
             &settings("client_secret_basic"),
-            "active",
+            OrganisationStatus::Active,
             Some(&roles),
             &keys(),
         );
@@ -189,7 +190,7 @@ mod tests {
         );
         let suspended = production_problems(
             &settings("tls_client_auth"),
-            "suspended",
+            OrganisationStatus::Suspended,
             Some(&roles),
             &keys(),
         );
@@ -197,15 +198,21 @@ mod tests {
         let mut local = settings("tls_client_auth");
         local.redirect_uris = vec!["http://localhost:3000/cb".into()];
         assert_eq!(
-            production_problems(&local, "active", Some(&roles), &keys()).len(),
+            production_problems(&local, OrganisationStatus::Active, Some(&roles), &keys()).len(),
             1
         );
         let mut pay = settings("tls_client_auth");
         pay.scopes.push("payments".into());
-        let p = production_problems(&pay, "active", Some(&roles), &keys());
+        let p = production_problems(&pay, OrganisationStatus::Active, Some(&roles), &keys());
         assert!(p[0].contains("PISP"), "{p:?}");
         assert_eq!(
-            production_problems(&settings("tls_client_auth"), "active", None, &keys()).len(),
+            production_problems(
+                &settings("tls_client_auth"),
+                OrganisationStatus::Active,
+                None,
+                &keys()
+            )
+            .len(),
             1
         );
     }

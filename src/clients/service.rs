@@ -310,7 +310,7 @@ pub async fn change_status_now(
         .ok_or(ClientError::NotFound)?;
     if change.to == ClientStatus::Active {
         let org = store::organisations::get(tx, client.organisation_id).await?;
-        if org.is_some_and(|o| o.status == "suspended") {
+        if org.is_some_and(|o| o.status == crate::domain::OrganisationStatus::Suspended) {
             return Err(ClientError::NotApplicable(
                 "Its organisation is suspended: reactivate the organisation first.".into(),
             ));

@@ -62,11 +62,13 @@ pub async fn known(
         store::organisations::find_by_directory_id(c, issuer, ssa.org_id()).await?
     };
     match found {
-        Some(org) if org.status != "active" => Err(DcrError::Unapproved(format!(
-            "Organisation {} is {} at this bank, so it cannot register software.",
-            ssa.org_id(),
-            org.status
-        ))),
+        Some(org) if org.status != crate::domain::OrganisationStatus::Active => {
+            Err(DcrError::Unapproved(format!(
+                "Organisation {} is {} at this bank, so it cannot register software.",
+                ssa.org_id(),
+                org.status
+            )))
+        }
         other => Ok(other),
     }
 }
@@ -98,7 +100,7 @@ pub async fn create(
     let org = OrganisationRecord {
         id: OrganisationId::new(),
         legal_name: ssa.str("org_name").unwrap_or(ssa.org_id()).to_string(),
-        status: "active".into(),
+        status: crate::domain::OrganisationStatus::Active,
         profile,
         created_at: now,
         updated_at: now,

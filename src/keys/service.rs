@@ -114,7 +114,7 @@ pub fn check_production_settings(
     named.name = app.name.clone();
     let spec = validate::validate(&named, &ctx)?;
     let settings = EnvSettings::of_spec(&spec);
-    let problems = policy::production_problems(&settings, &org.status, roles, &st.settings.keys);
+    let problems = policy::production_problems(&settings, org.status, roles, &st.settings.keys);
     if let Some(p) = problems.into_iter().next() {
         let mut errors = FieldErrors::new();
         errors.insert("scopes".into(), p);
@@ -138,7 +138,7 @@ pub async fn check_request(
     let org_rec = store::organisations::get(c, org)
         .await?
         .ok_or(KeyError::NotFound)?;
-    if org_rec.status != "active" {
+    if org_rec.status != crate::domain::OrganisationStatus::Active {
         return Err(KeyError::Refused(format!(
             "Your organisation is {}: keys cannot be requested.",
             org_rec.status
@@ -318,7 +318,7 @@ pub async fn request_production_change(
     let org_rec = store::organisations::get(tx, org)
         .await?
         .ok_or(KeyError::NotFound)?;
-    if org_rec.status != "active" {
+    if org_rec.status != crate::domain::OrganisationStatus::Active {
         return Err(KeyError::Refused(format!(
             "Your organisation is {}: production settings cannot be changed.",
             org_rec.status

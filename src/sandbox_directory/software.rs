@@ -61,7 +61,7 @@ pub fn allowed_roles(org: &OrganisationRecord) -> Vec<String> {
 
 fn may_use(st: &AppState, org: &OrganisationRecord) -> Result<(), SandboxError> {
     directory(st)?;
-    if org.status != "active" {
+    if org.status != crate::domain::OrganisationStatus::Active {
         return Err(SandboxError::Refused(
             "The sandbox directory opens once the bank has approved your organisation.".into(),
         ));

@@ -3,7 +3,7 @@
 use super::entities::organisations::{self as org, Entity};
 use super::error::parse_id;
 use super::{Page, StoreError};
-use crate::domain::OrganisationId;
+use crate::domain::{OrganisationId, OrganisationStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -18,8 +18,8 @@ pub struct OrganisationRecord {
     pub id: OrganisationId,
     /// Legal name, as submitted.
     pub legal_name: String,
-    /// `unverified`, `pending`, `active`, `rejected`, `suspended`.
-    pub status: String,
+    /// Where it stands.
+    pub status: OrganisationStatus,
     /// Submitted form values (JSON object).
     pub profile: serde_json::Map<String, serde_json::Value>,
     /// Created.
@@ -36,7 +36,9 @@ fn from_model(m: org::Model) -> Result<OrganisationRecord, StoreError> {
     Ok(OrganisationRecord {
         id: parse_id(&m.id)?,
         legal_name: m.legal_name,
-        status: m.status,
+        status: OrganisationStatus::parse(&m.status).ok_or_else(|| {
+            StoreError::Malformed(format!("unknown organisation status `{}`", m.status))
+        })?,
         profile: serde_json::from_str(&m.profile)
             .map_err(|e| StoreError::Malformed(e.to_string()))?,
         created_at: m.created_at,
@@ -51,7 +53,7 @@ pub async fn insert(c: &impl ConnectionTrait, r: &OrganisationRecord) -> Result<
     let am = org::ActiveModel {
         id: Set(r.id.to_string()),
         legal_name: Set(r.legal_name.clone()),
-        status: Set(r.status.clone()),
+        status: Set(r.status.as_str().into()),
         profile: Set(serde_json::Value::Object(r.profile.clone()).to_string()),
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
@@ -78,11 +80,11 @@ pub async fn get(
 pub async fn set_status(
     c: &impl ConnectionTrait,
     id: OrganisationId,
-    status: &str,
+    status: OrganisationStatus,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     Entity::update_many()
-        .col_expr(org::Column::Status, Expr::value(status))
+        .col_expr(org::Column::Status, Expr::value(status.as_str()))
         .col_expr(org::Column::UpdatedAt, Expr::value(now))
         .filter(org::Column::Id.eq(id.to_string()))
         .exec(c)
@@ -98,7 +100,7 @@ pub async fn delete_unverified(
 ) -> Result<bool, StoreError> {
     Ok(Entity::delete_many()
         .filter(org::Column::Id.eq(id.to_string()))
-        .filter(org::Column::Status.eq("unverified"))
+        .filter(org::Column::Status.eq(OrganisationStatus::Unverified.as_str()))
         .exec(c)
         .await?
         .rows_affected
@@ -130,13 +132,13 @@ pub async fn update_profile(
 /// with the total count.
 pub async fn list(
     c: &impl ConnectionTrait,
-    status: Option<&str>,
+    status: Option<OrganisationStatus>,
     text: Option<&str>,
     page: Page,
 ) -> Result<(Vec<OrganisationRecord>, u64), StoreError> {
     let mut q = Entity::find();
     if let Some(s) = status {
-        q = q.filter(org::Column::Status.eq(s));
+        q = q.filter(org::Column::Status.eq(s.as_str()));
     }
     if let Some(t) = text {
         q = q.filter(org::Column::LegalName.contains(t));
@@ -191,7 +193,7 @@ pub async fn active_among(
         .select_only()
         .column(org::Column::Id)
         .filter(org::Column::Id.is_in(ids.iter().map(|i| i.to_string())))
-        .filter(org::Column::Status.eq("active"))
+        .filter(org::Column::Status.eq(OrganisationStatus::Active.as_str()))
         .into_tuple()
         .all(c)
         .await?;

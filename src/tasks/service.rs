@@ -2,11 +2,8 @@
 
 use super::TaskError;
 use crate::audit;
-use crate::clients::ApplicationStatus;
-use crate::clients::service as clients;
-use crate::clients::settings::{EnvSettings, PREVIOUS_KEY, SETTINGS_KEY};
-use crate::clients::{ClientStatus, Environment, policy};
-use crate::domain::{Actor, ApplicationId, ClientId, InstanceId, OrganisationId, paths};
+use crate::clients::settings::{PREVIOUS_KEY, SETTINGS_KEY};
+use crate::domain::{Actor, InstanceId, OrganisationId, paths};
 use crate::email::messages::{self, StateNews};
 use crate::email::outbox::{self, Mail, Queued};
 use crate::forms::Submission;
@@ -15,7 +12,7 @@ use crate::store::organisations::OrganisationRecord;
 use crate::store::workflows::{EventRecord, InstanceRecord};
 use crate::store::{self, ConnectionTrait};
 use crate::unit_of_work::UnitOfWork;
-use crate::workflow::{Effect, EmailName, Transition, Workflow, engine};
+use crate::workflow::{EmailName, Transition, Workflow, engine};
 
 /// Who is asking: an admin sees every task, a TPP only its organisation's.
 #[derive(Clone, Copy, Debug)]
@@ -273,7 +270,7 @@ async fn enter_state(
         };
         let now = st.clock.now();
         for effect in &state.effects {
-            apply_effect(c, st, *effect, inst, org, now).await?;
+            super::effects::apply(c, st, *effect, inst, org, now).await?;
         }
         let mut mails: Vec<Mail> = Vec::new();
         if let Some(name) = state.email {
@@ -356,150 +353,6 @@ async fn enter_state(
         comment = None;
     }
     Ok(())
-}
-
-/// Does one effect of entering a state, in the step's transaction.
-async fn apply_effect(
-    c: &impl ConnectionTrait,
-    st: &AppState,
-    effect: Effect,
-    inst: &InstanceRecord,
-    org: &OrganisationRecord,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), TaskError> {
-    let org_status = match effect {
-        Effect::ActivateOrganisation => Some("active"),
-        Effect::RejectOrganisation => Some("rejected"),
-        Effect::SuspendOrganisation => Some("suspended"),
-        _ => None,
-    };
-    if let Some(status) = org_status {
-        store::organisations::set_status(c, org.id, status, now).await?;
-        if effect == Effect::SuspendOrganisation {
-            store::clients::suspend_for_org(c, org.id, now).await?;
-        }
-        return Ok(());
-    }
-    let app_id: ApplicationId = inst.subject_id.parse().map_err(|_| TaskError::NotFound)?;
-    match effect {
-        Effect::ActivateApplication => {
-            store::applications::set_status(c, app_id, ApplicationStatus::Active, now).await?;
-        }
-        Effect::RejectApplication => {
-            store::applications::set_status(c, app_id, ApplicationStatus::Rejected, now).await?;
-        }
-        Effect::IssueSandboxClient => {
-            let app = store::applications::get(c, app_id)
-                .await?
-                .ok_or(TaskError::NotFound)?;
-            let settings = clients::sandbox_settings(&app);
-            clients::issue(
-                c,
-                &app,
-                Environment::Sandbox,
-                &settings,
-                &Actor::System,
-                now,
-            )
-            .await?;
-        }
-        Effect::IssueProductionClient => {
-            let app = store::applications::get(c, app_id)
-                .await?
-                .ok_or(TaskError::NotFound)?;
-            // Requests made before settings were stored per environment propose the
-            // application's own.
-            let settings = EnvSettings::from_data(&inst.data, SETTINGS_KEY)
-                .unwrap_or_else(|| clients::sandbox_settings(&app));
-            check_production(c, st, inst, &settings).await?;
-            if keys_live(c, app_id, Environment::Production).await? {
-                return Err(TaskError::Refused(
-                    "The application already has a production client.".into(),
-                ));
-            }
-            clients::issue(
-                c,
-                &app,
-                Environment::Production,
-                &settings,
-                &Actor::System,
-                now,
-            )
-            .await?;
-        }
-        Effect::ApplyProductionChange => {
-            let app = store::applications::get(c, app_id)
-                .await?
-                .ok_or(TaskError::NotFound)?;
-            let settings = EnvSettings::from_data(&inst.data, SETTINGS_KEY).ok_or_else(|| {
-                TaskError::Refused("This request carries no proposed settings.".into())
-            })?;
-            check_production(c, st, inst, &settings).await?;
-            let id = inst
-                .data
-                .get("client_id")
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
-            let client = store::clients::get(c, &ClientId(id.to_string()))
-                .await?
-                .filter(|cl| cl.application_id == app_id && cl.status != ClientStatus::Revoked)
-                .ok_or_else(|| {
-                    TaskError::Refused(
-                        "The production client this change was for is revoked or gone.".into(),
-                    )
-                })?;
-            let comment = format!("production change approved (task {})", inst.id);
-            clients::apply_settings(c, &client, &app, &settings, &Actor::System, &comment, now)
-                .await?;
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Runs the production rules again, inside the approving transaction, on the organisation as it
-/// is now: a rule that no longer holds refuses the step with the reason.
-async fn check_production(
-    c: &impl ConnectionTrait,
-    st: &AppState,
-    inst: &InstanceRecord,
-    settings: &EnvSettings,
-) -> Result<(), TaskError> {
-    let org = store::organisations::get(c, inst.organisation_id)
-        .await?
-        .ok_or(TaskError::NotFound)?;
-    let app_id: ApplicationId = inst.subject_id.parse().map_err(|_| TaskError::NotFound)?;
-    let app = store::applications::get(c, app_id)
-        .await?
-        .ok_or(TaskError::NotFound)?;
-    if app.status != ApplicationStatus::Active {
-        return Err(TaskError::Refused(format!(
-            "This cannot be approved: the application is {}.",
-            app.status
-        )));
-    }
-    let roles = policy::declared_roles(&org, &inst.data);
-    let problems =
-        policy::production_problems(settings, &org.status, roles.as_deref(), &st.settings.keys);
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(TaskError::Refused(format!(
-            "This cannot be approved: {}",
-            problems.join(" ")
-        )))
-    }
-}
-
-async fn keys_live(
-    c: &impl ConnectionTrait,
-    app: ApplicationId,
-    env: Environment,
-) -> Result<bool, TaskError> {
-    Ok(store::clients::for_application(c, app)
-        .await?
-        .iter()
-        .any(|cl| cl.environment == env && cl.status != ClientStatus::Revoked))
 }
 
 /// Re-exported for callers that check steps without taking them.

@@ -53,7 +53,7 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
     let org = store::organisations::get(&tx, owner.organisation_id)
         .await?
         .ok_or(TeamError::NotFound)?;
-    if org.status != "active" {
+    if org.status != crate::domain::OrganisationStatus::Active {
         return Err(TeamError::Refused(
             "You can invite people once the bank has approved your organisation (and while it is not suspended)."
                 .into(),

@@ -22,10 +22,11 @@ pub async fn set_suspended(
     let org = store::organisations::get(&tx, org_id)
         .await?
         .ok_or(SignupError::NotFound)?;
+    use crate::domain::OrganisationStatus::{Active, Suspended};
     let (from, to) = if suspend {
-        ("active", "suspended")
+        (Active, Suspended)
     } else {
-        ("suspended", "active")
+        (Suspended, Active)
     };
     if org.status != from {
         return Err(SignupError::Refused(format!(

@@ -7,7 +7,7 @@ use crate::store::{self, ConnectionTrait, Page, StoreError};
 /// Organisations with `status` (all when `None`) whose name contains `text`, with the total.
 pub async fn list(
     c: &impl ConnectionTrait,
-    status: Option<&str>,
+    status: Option<crate::domain::OrganisationStatus>,
     text: Option<&str>,
     page: Page,
 ) -> Result<(Vec<OrganisationRecord>, u64), StoreError> {

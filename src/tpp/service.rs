@@ -139,7 +139,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
     let org = OrganisationRecord {
         id: OrganisationId::new(),
         legal_name: legal_name.clone(),
-        status: "unverified".into(),
+        status: crate::domain::OrganisationStatus::Unverified,
         profile: values,
         created_at: now,
         updated_at: now,
@@ -235,9 +235,15 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
         id: user.id,
         email: user.email.clone(),
     };
-    if org.status == "unverified" {
-        store::organisations::set_status(&tx, org.id, "pending", now).await?;
-        org.status = "pending".into();
+    if org.status == crate::domain::OrganisationStatus::Unverified {
+        store::organisations::set_status(
+            &tx,
+            org.id,
+            crate::domain::OrganisationStatus::Pending,
+            now,
+        )
+        .await?;
+        org.status = crate::domain::OrganisationStatus::Pending;
         crate::tasks::service::start(
             &tx,
             st,

@@ -427,7 +427,7 @@ async fn an_organisation_suspended_on_another_node_registers_nothing_more() {
     onramp::store::organisations::set_status(
         &d.app.state.db,
         client.organisation_id,
-        "suspended",
+        onramp::domain::OrganisationStatus::Suspended,
         d.app.state.clock.now(),
     )
     .await

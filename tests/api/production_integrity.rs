@@ -444,7 +444,7 @@ async fn approving_after_the_organisation_was_suspended_issues_nothing() {
     onramp::store::organisations::set_status(
         &app.state.db,
         org,
-        "suspended",
+        onramp::domain::OrganisationStatus::Suspended,
         app.state.clock.now(),
     )
     .await

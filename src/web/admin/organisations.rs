@@ -59,7 +59,9 @@ pub async fn list(
     let page = q.page.unwrap_or(1).max(1);
     let (orgs, total) = crate::tpp::query::list(
         &st.db,
-        status.as_deref(),
+        status
+            .as_deref()
+            .and_then(crate::domain::OrganisationStatus::parse),
         text.as_deref().map(str::trim),
         Page::new(page, PAGE_SIZE),
     )
@@ -71,7 +73,7 @@ pub async fn list(
             .map(|o| Row {
                 id: o.id.to_string(),
                 legal_name: o.legal_name,
-                status: o.status,
+                status: o.status.to_string(),
                 created: o.created_at.format("%Y-%m-%d").to_string(),
             })
             .collect(),
@@ -158,7 +160,7 @@ pub async fn show(
         layout: Layout::admin(&org.legal_name, &session, who(&admin))?,
         id: id.to_string(),
         legal_name: org.legal_name,
-        status: org.status,
+        status: org.status.to_string(),
         submitted,
         members,
         applications,

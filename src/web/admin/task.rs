@@ -95,7 +95,7 @@ async fn render_task(
         )?,
         id: id.to_string(),
         legal_name: detail.organisation.legal_name.clone(),
-        org_status: detail.organisation.status.clone(),
+        org_status: detail.organisation.status.to_string(),
         workflow_title: wf.title.clone(),
         state_label: state.map_or(detail.instance.state.clone(), |s| s.label.clone()),
         state_status: state.map_or("pending", |s| s.status.as_str()).to_string(),

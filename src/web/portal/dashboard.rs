@@ -54,7 +54,7 @@ pub async fn show(
     render::ok(&DashboardPage {
         layout: Layout::portal("Dashboard", &session, Some(user.email.clone()))?,
         legal_name: org.legal_name,
-        org_status: org.status,
+        org_status: org.status.to_string(),
         standing,
         submitted,
     })

@@ -94,7 +94,7 @@ async fn list_page(
         &ListPage {
             layout: Layout::portal("Sandbox directory", session, Some(user.email))?,
             enabled: st.sandbox_directory.is_some(),
-            approved: org.status == "active",
+            approved: org.status == crate::domain::OrganisationStatus::Active,
             rows,
             roles,
             client_name: input.client_name.clone(),

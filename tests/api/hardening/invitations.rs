@@ -21,7 +21,7 @@ async fn an_unapproved_or_suspended_organisation_cannot_invite() {
     onramp::store::organisations::set_status(
         &app.state.db,
         user.organisation_id,
-        "suspended",
+        onramp::domain::OrganisationStatus::Suspended,
         app.state.clock.now(),
     )
     .await

@@ -51,6 +51,6 @@ pub async fn show(
     render::ok(&ListPage {
         layout: Layout::portal("Applications", &session, Some(user.email))?,
         rows,
-        org_active: org.status == "active",
+        org_active: org.status == crate::domain::OrganisationStatus::Active,
     })
 }
