@@ -14,6 +14,7 @@ use crate::store::admins::AdminRecord;
 use crate::store::email_tokens::TokenUse;
 use crate::store::users::UserRecord;
 use crate::store::{self, StoreError};
+use crate::unit_of_work::UnitOfWork;
 use chrono::Duration;
 
 const RESET_PURPOSE: &str = "reset";
@@ -217,14 +218,15 @@ pub async fn create_admin(
         disabled: false,
         created_at: now,
     };
-    let (tx, gate) = st.begin().await?;
-    match store::admins::insert(&tx, &rec).await {
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    match store::admins::insert(tx, &rec).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => return Err(AccountError::AdminExists),
         Err(e) => return Err(e.into()),
     }
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor: &Actor::System,
             action: "admin.created",
@@ -237,8 +239,7 @@ pub async fn create_admin(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
+    uow.commit(st).await?;
     Ok(rec)
 }
 
@@ -253,17 +254,18 @@ pub async fn request_password_reset(st: &AppState, raw_email: &str) -> Result<()
         max: st.settings.limits.emails_per_address_per_hour,
         window: Duration::hours(1),
     };
-    let (tx, gate) = st.begin().await?;
-    let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else {
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let Some(user) = store::users::find_by_email(tx, email.as_str()).await? else {
         return Ok(());
     };
-    if !limit.take(&tx, email.as_str(), now).await? {
+    if !limit.take(tx, email.as_str(), now).await? {
         return Ok(());
     }
-    store::email_tokens::void_for_user(&tx, user.id, RESET_PURPOSE, now).await?;
+    store::email_tokens::void_for_user(tx, user.id, RESET_PURPOSE, now).await?;
     let token = PlainToken::generate("onr_pr_");
     store::email_tokens::insert(
-        &tx,
+        tx,
         &token.hash(),
         RESET_PURPOSE,
         user.id,
@@ -278,9 +280,8 @@ pub async fn request_password_reset(st: &AppState, raw_email: &str) -> Result<()
     );
     let mail = messages::password_reset(email.as_str(), &link).map_err(|_| AccountError::Hash)?;
     let mut queued = Queued::default();
-    outbox::queue(&tx, &st.clock, vec![mail], &mut queued).await?;
-    tx.commit().await?;
-    drop(gate);
+    outbox::queue(tx, &st.clock, vec![mail], &mut queued).await?;
+    uow.commit(st).await?;
     outbox::deliver_in_background(&st.db, &st.mailer, &st.clock, queued.0);
     Ok(())
 }
@@ -305,14 +306,15 @@ pub async fn reset_password(
     if !store::email_tokens::peek(&st.db, &hash_of_token, RESET_PURPOSE, now).await? {
         return Err(AccountError::BadLink);
     }
-    let (tx, gate) = st.begin().await?;
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
     // Validate against the account's email before consuming the link.
     let TokenUse::Used(user_id) =
-        store::email_tokens::take(&tx, &hash_of_token, RESET_PURPOSE, now).await?
+        store::email_tokens::take(tx, &hash_of_token, RESET_PURPOSE, now).await?
     else {
         return Err(AccountError::BadLink);
     };
-    let user = store::users::get(&tx, user_id)
+    let user = store::users::get(tx, user_id)
         .await?
         .ok_or(AccountError::BadLink)?;
     check_policy(password, &user.email).map_err(AccountError::WeakPassword)?;
@@ -321,13 +323,13 @@ pub async fn reset_password(
         .hash(password.to_string())
         .await
         .map_err(|()| AccountError::Hash)?;
-    store::users::set_password(&tx, user.id, &hash, now).await?;
+    store::users::set_password(tx, user.id, &hash, now).await?;
     let actor = Actor::Tpp {
         id: user.id,
         email: user.email.clone(),
     };
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor: &actor,
             action: "account.password_reset",
@@ -340,8 +342,7 @@ pub async fn reset_password(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
+    uow.commit(st).await?;
     // Whoever had the old password may have a session: every session of the account ends.
     super::sessions::end_all(st, SessionKind::Portal, &user.id.to_string(), None).await?;
     limits(st, Door::Portal)
@@ -382,10 +383,11 @@ pub async fn change_password(
         .await
         .map_err(|()| AccountError::Hash)?;
     let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
-    store::users::set_password(&tx, user.id, &hash, now).await?;
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    store::users::set_password(tx, user.id, &hash, now).await?;
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor: &Actor::Tpp {
                 id: user.id,
@@ -401,8 +403,7 @@ pub async fn change_password(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
+    uow.commit(st).await?;
     super::sessions::end_all(st, SessionKind::Portal, &user.id.to_string(), this_session).await?;
     Ok(())
 }
@@ -435,10 +436,11 @@ pub async fn change_admin_password(
         .await
         .map_err(|()| AccountError::Hash)?;
     let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
-    store::admins::set_password(&tx, admin.id, &hash).await?;
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    store::admins::set_password(tx, admin.id, &hash).await?;
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor: &Actor::Admin {
                 id: admin.id,
@@ -455,8 +457,7 @@ pub async fn change_admin_password(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
+    uow.commit(st).await?;
     super::sessions::end_all(st, SessionKind::Admin, &admin.id.to_string(), this_session).await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use crate::state::AppState;
 use crate::store::invitations::InvitationRecord;
 use crate::store::users::UserRecord;
 use crate::store::{self, StoreError};
+use crate::unit_of_work::UnitOfWork;
 use chrono::Duration;
 
 /// How long an invitation link works.
@@ -49,8 +50,9 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
     }
     let email = EmailAddress::parse(email).map_err(|m| TeamError::Refused(m.into()))?;
     let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
-    let org = store::organisations::get(&tx, owner.organisation_id)
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let org = store::organisations::get(tx, owner.organisation_id)
         .await?
         .ok_or(TeamError::NotFound)?;
     if org.status != crate::domain::OrganisationStatus::Active {
@@ -59,7 +61,7 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
                 .into(),
         ));
     }
-    if store::users::list_by_org(&tx, owner.organisation_id)
+    if store::users::list_by_org(tx, owner.organisation_id)
         .await?
         .iter()
         .any(|u| u.email == email.as_str())
@@ -69,7 +71,7 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
     // Counted inside the transaction, so a burst of invitations cannot pass the limit together
     // on PostgreSQL (the write gate serialises them on SQLite).
     if !invitation_limit(st)
-        .take(&tx, &org.id.to_string(), now)
+        .take(tx, &org.id.to_string(), now)
         .await?
     {
         return Err(TeamError::Refused(format!(
@@ -86,13 +88,13 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
         accepted_at: None,
         created_at: now,
     };
-    store::invitations::insert(&tx, &token.hash(), &rec).await?;
+    store::invitations::insert(tx, &token.hash(), &rec).await?;
     let link = format!("{}?token={}", st.link(paths::INVITE), token.expose());
     let mail = messages::invitation(email.as_str(), &org.legal_name, &owner.email, &link)?;
     let mut queued = Queued::default();
-    outbox::queue(&tx, &st.clock, vec![mail], &mut queued).await?;
+    outbox::queue(tx, &st.clock, vec![mail], &mut queued).await?;
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor: &actor(owner),
             action: "team.invited",
@@ -105,8 +107,7 @@ pub async fn invite(st: &AppState, owner: &UserRecord, email: &str) -> Result<()
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
+    uow.commit(st).await?;
     outbox::deliver_in_background(&st.db, &st.mailer, &st.clock, queued.0);
     Ok(())
 }
@@ -135,8 +136,9 @@ pub async fn accept(st: &AppState, token: &str, password: &str) -> Result<UserRe
         .await
         .map_err(|()| TeamError::Hash)?;
     let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
-    if !store::invitations::accept(&tx, &TokenHash::of(token), now).await? {
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    if !store::invitations::accept(tx, &TokenHash::of(token), now).await? {
         return Err(TeamError::BadLink);
     }
     let user = UserRecord {
@@ -148,7 +150,7 @@ pub async fn accept(st: &AppState, token: &str, password: &str) -> Result<UserRe
         email_verified_at: Some(now),
         created_at: now,
     };
-    match store::users::insert(&tx, &user).await {
+    match store::users::insert(tx, &user).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => {
             return Err(TeamError::Refused(
@@ -159,7 +161,7 @@ pub async fn accept(st: &AppState, token: &str, password: &str) -> Result<UserRe
         Err(e) => return Err(e.into()),
     }
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor: &actor(&user),
             action: "team.joined",
@@ -172,8 +174,7 @@ pub async fn accept(st: &AppState, token: &str, password: &str) -> Result<UserRe
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
+    uow.commit(st).await?;
     Ok(user)
 }
 
@@ -185,14 +186,15 @@ pub async fn remove(st: &AppState, owner: &UserRecord, member: UserId) -> Result
     if member == owner.id {
         return Err(TeamError::Refused("You cannot remove yourself.".into()));
     }
-    let (tx, gate) = st.begin().await?;
-    let target = match store::users::get(&tx, member).await? {
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let target = match store::users::get(tx, member).await? {
         Some(u) if u.organisation_id == owner.organisation_id => u,
         _ => return Err(TeamError::NotFound),
     };
-    store::users::delete(&tx, target.id).await?;
+    store::users::delete(tx, target.id).await?;
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor: &actor(owner),
             action: "team.removed",
@@ -205,7 +207,6 @@ pub async fn remove(st: &AppState, owner: &UserRecord, member: UserId) -> Result
         st.clock.now(),
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
+    uow.commit(st).await?;
     Ok(())
 }

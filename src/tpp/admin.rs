@@ -7,6 +7,7 @@ use crate::audit;
 use crate::domain::{Actor, OrganisationId};
 use crate::state::AppState;
 use crate::store;
+use crate::unit_of_work::UnitOfWork;
 
 /// Suspends or reactivates an organisation.
 pub async fn set_suspended(
@@ -18,8 +19,9 @@ pub async fn set_suspended(
     ip: Option<String>,
 ) -> Result<u64, SignupError> {
     let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
-    let org = store::organisations::get(&tx, org_id)
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let org = store::organisations::get(tx, org_id)
         .await?
         .ok_or(SignupError::NotFound)?;
     use crate::domain::OrganisationStatus::{Active, Suspended};
@@ -35,14 +37,14 @@ pub async fn set_suspended(
             if suspend { "suspended" } else { "reactivated" }
         )));
     }
-    store::organisations::set_status(&tx, org.id, to, now).await?;
+    store::organisations::set_status(tx, org.id, to, now).await?;
     let clients = if suspend {
-        store::clients::suspend_for_org(&tx, org.id, now).await?
+        store::clients::suspend_for_org(tx, org.id, now).await?
     } else {
-        store::clients::restore_for_org(&tx, org.id, now).await?
+        store::clients::restore_for_org(tx, org.id, now).await?
     };
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor,
             action: if suspend {
@@ -59,8 +61,7 @@ pub async fn set_suspended(
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
-    st.clients_changed();
+    uow.touches_clients();
+    uow.commit(st).await?;
     Ok(clients)
 }

@@ -14,6 +14,7 @@ use crate::store::organisations::OrganisationRecord;
 use crate::store::users::UserRecord;
 use crate::store::{self, StoreError};
 use crate::tasks::service::Subject;
+use crate::unit_of_work::UnitOfWork;
 use chrono::Duration;
 
 /// Name of the signup workflow file.
@@ -212,22 +213,23 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
         .get(SIGNUP_WORKFLOW)
         .ok_or(SignupError::NoWorkflow)?;
     let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
+    let mut uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
     let user_id =
-        match store::email_tokens::take(&tx, &TokenHash::of(token), VERIFY_PURPOSE, now).await? {
+        match store::email_tokens::take(tx, &TokenHash::of(token), VERIFY_PURPOSE, now).await? {
             TokenUse::Used(u) => u,
-            TokenUse::Unknown => super::squat::replace(&tx, token, now)
+            TokenUse::Unknown => super::squat::replace(tx, token, now)
                 .await?
                 .ok_or(SignupError::BadLink)?,
             _ => return Err(SignupError::BadLink),
         };
-    let user = store::users::get(&tx, user_id)
+    let user = store::users::get(tx, user_id)
         .await?
         .ok_or(SignupError::BadLink)?;
     // Whichever signup verifies, the others waiting for this address are dropped.
-    super::squat::drop_waiting(&tx, &user.email).await?;
-    store::users::mark_verified(&tx, user.id, now).await?;
-    let mut org = store::organisations::get(&tx, user.organisation_id)
+    super::squat::drop_waiting(tx, &user.email).await?;
+    store::users::mark_verified(tx, user.id, now).await?;
+    let mut org = store::organisations::get(tx, user.organisation_id)
         .await?
         .ok_or(SignupError::BadLink)?;
     let mut queued = Queued::default();
@@ -237,7 +239,7 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
     };
     if org.status == crate::domain::OrganisationStatus::Unverified {
         store::organisations::set_status(
-            &tx,
+            tx,
             org.id,
             crate::domain::OrganisationStatus::Pending,
             now,
@@ -245,7 +247,7 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
         .await?;
         org.status = crate::domain::OrganisationStatus::Pending;
         crate::tasks::service::start(
-            &tx,
+            tx,
             st,
             wf,
             Subject {
@@ -260,7 +262,7 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
         .await?;
     }
     audit::record(
-        &tx,
+        tx,
         audit::Event {
             actor: &actor,
             action: "signup.email_verified",
@@ -273,9 +275,8 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
         now,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
-    outbox::deliver(&st.db, &st.mailer, &st.clock, &queued.0).await;
+    uow.mail = queued;
+    uow.commit(st).await?;
     Ok(user.email)
 }
 
@@ -286,27 +287,27 @@ pub async fn resend_verification(st: &AppState, raw_email: &str) -> Result<(), S
         return Ok(());
     };
     let now = st.clock.now();
-    let (tx, gate) = st.begin().await?;
-    let Some(user) = store::users::find_by_email(&tx, email.as_str()).await? else {
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    let Some(user) = store::users::find_by_email(tx, email.as_str()).await? else {
         return Ok(());
     };
-    if user.email_verified_at.is_some() || !email_limit(st).take(&tx, email.as_str(), now).await? {
+    if user.email_verified_at.is_some() || !email_limit(st).take(tx, email.as_str(), now).await? {
         return Ok(());
     }
-    let org = store::organisations::get(&tx, user.organisation_id).await?;
-    store::email_tokens::void_for_user(&tx, user.id, VERIFY_PURPOSE, now).await?;
-    let link = verification_link(&tx, st, user.id, now).await?;
+    let org = store::organisations::get(tx, user.organisation_id).await?;
+    store::email_tokens::void_for_user(tx, user.id, VERIFY_PURPOSE, now).await?;
+    let link = verification_link(tx, st, user.id, now).await?;
     let legal = org.map(|o| o.legal_name).unwrap_or_default();
     let mut queued = Queued::default();
     outbox::queue(
-        &tx,
+        tx,
         &st.clock,
         vec![messages::verify_email(email.as_str(), &legal, &link)?],
         &mut queued,
     )
     .await?;
-    tx.commit().await?;
-    drop(gate);
+    uow.commit(st).await?;
     outbox::deliver_in_background(&st.db, &st.mailer, &st.clock, queued.0);
     Ok(())
 }
