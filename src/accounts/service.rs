@@ -352,6 +352,35 @@ pub async fn reset_password(
     Ok(())
 }
 
+/// A signed-in person's password change, before anything is written: the current password is
+/// checked under the same throttle as a sign-in at `door`, the new one against the policy; returns
+/// the new hash.
+async fn new_password_hash(
+    st: &AppState,
+    door: Door,
+    email: &str,
+    stored_hash: &str,
+    current: &str,
+    new: &str,
+    ip: &str,
+) -> Result<String, AccountError> {
+    let attempt = Attempt::begin(st, door, email, ip).await?;
+    if !st
+        .hasher
+        .verify(Some(stored_hash.to_string()), current.to_string())
+        .await
+    {
+        attempt.failed();
+        return Err(AccountError::WrongPassword);
+    }
+    attempt.succeeded(st, email).await?;
+    check_policy(new, email).map_err(AccountError::WeakPassword)?;
+    st.hasher
+        .hash(new.to_string())
+        .await
+        .map_err(|()| AccountError::Hash)
+}
+
 /// Changes a signed-in portal user's password: the current one must be right (a wrong one
 /// counts as a failed sign-in) and the new one must pass the policy. Every other session of the
 /// user ends; `this_session` (the one making the change) stays.
@@ -366,22 +395,16 @@ pub async fn change_password(
     let user = store::users::get(&st.db, user_id)
         .await?
         .ok_or(AccountError::InvalidCredentials)?;
-    let attempt = Attempt::begin(st, Door::Portal, &user.email, ip).await?;
-    if !st
-        .hasher
-        .verify(Some(user.password_hash.clone()), current.to_string())
-        .await
-    {
-        attempt.failed();
-        return Err(AccountError::WrongPassword);
-    }
-    attempt.succeeded(st, &user.email).await?;
-    check_policy(new, &user.email).map_err(AccountError::WeakPassword)?;
-    let hash = st
-        .hasher
-        .hash(new.to_string())
-        .await
-        .map_err(|()| AccountError::Hash)?;
+    let hash = new_password_hash(
+        st,
+        Door::Portal,
+        &user.email,
+        &user.password_hash,
+        current,
+        new,
+        ip,
+    )
+    .await?;
     let now = st.clock.now();
     let uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;
@@ -419,22 +442,16 @@ pub async fn change_admin_password(
     ip: &str,
     this_session: Option<&str>,
 ) -> Result<(), AccountError> {
-    let attempt = Attempt::begin(st, Door::Admin, &admin.email, ip).await?;
-    if !st
-        .hasher
-        .verify(Some(admin.password_hash.clone()), current.to_string())
-        .await
-    {
-        attempt.failed();
-        return Err(AccountError::WrongPassword);
-    }
-    attempt.succeeded(st, &admin.email).await?;
-    check_policy(new, &admin.email).map_err(AccountError::WeakPassword)?;
-    let hash = st
-        .hasher
-        .hash(new.to_string())
-        .await
-        .map_err(|()| AccountError::Hash)?;
+    let hash = new_password_hash(
+        st,
+        Door::Admin,
+        &admin.email,
+        &admin.password_hash,
+        current,
+        new,
+        ip,
+    )
+    .await?;
     let now = st.clock.now();
     let uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;

@@ -230,7 +230,7 @@ pub async fn request_production(
         .workflows
         .get(PRODUCTION_WORKFLOW)
         .ok_or_else(|| KeyError::Refused("The bank has not configured production keys.".into()))?;
-    let mut uow = UnitOfWork::begin(st).await?;
+    let uow = UnitOfWork::begin(st).await?;
     let (app, org_rec) = check_request(st, &uow.tx, org, app_id, Environment::Production).await?;
     let (values, form_errors) = match wf.form.validate(form) {
         Ok(v) => (v, FieldErrors::new()),
@@ -244,12 +244,28 @@ pub async fn request_production(
     let roles = policy::declared_roles(&org_rec, &values);
     let checked = check_production_settings(st, &app, &org_rec, &input, roles.as_deref());
     let mut errors = form_errors;
-    let settings = match checked {
+    // Scopes outside roles declared on this form are the roles field's error.
+    let settings = merge_errors(&mut errors, checked, values.contains_key("roles"));
+    let (Some(settings), true) = (settings, errors.is_empty()) else {
+        return Err(KeyError::Invalid(errors));
+    };
+    let mut data = values;
+    data.insert(SETTINGS_KEY.into(), settings.to_value());
+    submit_request(st, uow, wf, &app, &org_rec, data, actor).await
+}
+
+/// Folds the settings check's field errors into the form's; `roles_field` moves a scope error
+/// to the roles field when the form declared roles. The settings when they passed.
+fn merge_errors(
+    errors: &mut FieldErrors,
+    checked: Result<EnvSettings, FieldErrors>,
+    roles_field: bool,
+) -> Option<EnvSettings> {
+    match checked {
         Ok(s) => Some(s),
         Err(e) => {
             for (k, v) in e {
-                // Scopes outside roles declared on this form are the roles field's error.
-                let k = if k == "scopes" && values.contains_key("roles") {
+                let k = if roles_field && k == "scopes" {
                     "roles".into()
                 } else {
                     k
@@ -258,12 +274,19 @@ pub async fn request_production(
             }
             None
         }
-    };
-    let (Some(settings), true) = (settings, errors.is_empty()) else {
-        return Err(KeyError::Invalid(errors));
-    };
-    let mut data = values;
-    data.insert(SETTINGS_KEY.into(), settings.to_value());
+    }
+}
+
+/// Starts `wf` on the application with the request's data, in the unit of work, and commits.
+async fn submit_request(
+    st: &AppState,
+    mut uow: UnitOfWork,
+    wf: &crate::workflow::Workflow,
+    app: &ApplicationRecord,
+    org: &OrganisationRecord,
+    data: serde_json::Map<String, serde_json::Value>,
+    actor: &Actor,
+) -> Result<(), KeyError> {
     crate::tasks::service::start(
         &uow.tx,
         st,
@@ -272,7 +295,7 @@ pub async fn request_production(
             kind: "application",
             id: app.id.to_string(),
         },
-        &org_rec,
+        org,
         data,
         actor,
         &mut uow.mail,
@@ -312,7 +335,7 @@ pub async fn request_production_change(
     let wf = st.workflows.get(CHANGE_WORKFLOW).ok_or_else(|| {
         KeyError::Refused("The bank has not configured production changes.".into())
     })?;
-    let mut uow = UnitOfWork::begin(st).await?;
+    let uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;
     let app = get_for_org(tx, org, app_id).await?;
     let org_rec = store::organisations::get(tx, org)
@@ -353,15 +376,8 @@ pub async fn request_production_change(
     .unwrap_or_default();
     let roles = policy::declared_roles(&org_rec, &granted);
     let current = EnvSettings::of_metadata(&client.metadata);
-    let proposed = match check_production_settings(st, &app, &org_rec, &input, roles.as_deref()) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            for (k, v) in e {
-                errors.entry(k).or_insert(v);
-            }
-            None
-        }
-    };
+    let checked = check_production_settings(st, &app, &org_rec, &input, roles.as_deref());
+    let proposed = merge_errors(&mut errors, checked, false);
     if let Some(p) = &proposed
         && p.diff(&current).is_empty()
     {
@@ -380,24 +396,7 @@ pub async fn request_production_change(
         data.insert("roles".into(), r.clone());
     }
     data.insert("client_id".into(), client.client_id.as_str().into());
-    let mut queued = Queued::default();
-    crate::tasks::service::start(
-        tx,
-        st,
-        wf,
-        Subject {
-            kind: "application",
-            id: app.id.to_string(),
-        },
-        &org_rec,
-        data,
-        actor,
-        &mut queued,
-    )
-    .await?;
-    uow.mail = queued;
-    uow.commit(st).await?;
-    Ok(())
+    submit_request(st, uow, wf, &app, &org_rec, data, actor).await
 }
 
 /// One client of an organisation; another organisation's is "not found".

@@ -30,7 +30,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
     ("tasks", &["audit", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "workflow"]),
     ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
-    ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
+    ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work", "workflow"]),
     ("team", &["accounts", "audit", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
     ("tpp", &["accounts", "audit", "domain", "email", "forms", "ratelimit", "state", "store", "tasks", "unit_of_work"]),
     ("oauth", &["clients", "config", "domain", "jose", "sandbox_directory", "state", "store"]),
