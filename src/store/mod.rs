@@ -13,6 +13,7 @@ mod error;
 pub mod group_commit;
 pub mod invitations;
 pub mod jti;
+pub mod mfa;
 pub mod organisations;
 pub mod outbox;
 pub mod pending_signups;

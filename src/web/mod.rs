@@ -14,6 +14,7 @@ mod render;
 pub mod session;
 mod sessions_page;
 pub mod tls;
+pub(crate) mod two_step;
 
 use crate::domain::paths;
 use crate::state::AppState;

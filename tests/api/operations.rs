@@ -18,12 +18,7 @@ async fn sql(app: &TestApp, q: &str) {
 }
 
 fn onramp(app: &TestApp, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_onramp"))
-        .args(args)
-        .env("ONRAMP_DATABASE_URL", &app.state.settings.database_url)
-        .env("ONRAMP_WORKFLOWS_DIR", repo_workflows())
-        .output()
-        .unwrap()
+    app.cli(args)
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod organisations;
 mod task;
 
 use crate::domain::paths;
+use crate::web::two_step;
 use actix_web::web;
 
 /// Registers the console's routes.
@@ -19,6 +20,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_LOGIN, web::get().to(login::form))
         .route(paths::ADMIN_LOGIN, web::post().to(login::submit))
         .route(paths::ADMIN_LOGOUT, web::post().to(login::logout))
+        .route(
+            paths::ADMIN_LOGIN_CODE,
+            web::get().to(two_step::admin_code_form),
+        )
+        .route(
+            paths::ADMIN_LOGIN_CODE,
+            web::post().to(two_step::admin_code_submit),
+        )
+        .route(paths::ADMIN_TWO_STEP, web::get().to(two_step::admin_status))
+        .route(
+            paths::ADMIN_TWO_STEP_SETUP,
+            web::get().to(two_step::admin_setup_form),
+        )
+        .route(
+            paths::ADMIN_TWO_STEP_SETUP,
+            web::post().to(two_step::admin_setup_submit),
+        )
+        .route(
+            paths::ADMIN_TWO_STEP_CODES,
+            web::post().to(two_step::admin_renew),
+        )
         .route("/admin/tasks/{id}", web::get().to(task::show))
         .route("/admin/tasks/{id}", web::post().to(task::decide))
         .route(paths::ADMIN_AUDIT, web::get().to(audit::show))

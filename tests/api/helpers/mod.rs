@@ -4,6 +4,7 @@
 mod app;
 pub mod dcr;
 mod pki;
+pub mod totp;
 mod visitor;
 
 pub use app::*;
