@@ -18,6 +18,7 @@ mod hardening;
 mod helpers;
 mod isolation;
 mod metrics;
+mod nodes;
 mod oauth;
 mod operations;
 mod production;

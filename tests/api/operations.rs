@@ -168,15 +168,6 @@ async fn a_backup_taken_during_writes_restores_every_row_committed_before_it() {
     assert!(!out.status.success());
 }
 
-/// A port free now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn a_real_server_is_ready_then_stops_on_sigterm_and_exits_zero() {
     let app = spawn_app().await;

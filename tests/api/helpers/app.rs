@@ -41,8 +41,17 @@ pub fn repo_workflows() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows")
 }
 
+/// A port free now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
 /// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
-async fn fresh_database(dir: &Path) -> String {
+pub async fn fresh_database(dir: &Path) -> String {
     match std::env::var("ONRAMP_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             use sea_orm::ConnectionTrait;

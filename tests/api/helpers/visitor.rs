@@ -161,6 +161,24 @@ impl Visitor {
             .to_string()
     }
 
+    /// Creates a sandbox application that signs in with `private_key_jwt` under a fresh ES256
+    /// key (`kid`) and gets its keys; returns the key and the Client ID.
+    pub async fn private_key_jwt_client(&self, kid: &str) -> (onramp::jose::SigningKey, String) {
+        let (key, _) = onramp::jose::SigningKey::generate_es256(kid.into()).expect("key");
+        let jwks = serde_json::json!({ "keys": [key.public_jwk()] }).to_string();
+        let app = self
+            .create_app(&[
+                ("name", "Keyed"),
+                ("redirect_uris", "https://k.example/cb"),
+                ("auth_method", "private_key_jwt"),
+                ("jwks", &jwks),
+                ("scopes", "accounts"),
+            ])
+            .await;
+        let (id, _) = self.sandbox_keys(&app).await;
+        (key, id)
+    }
+
     /// Asks for sandbox keys on an application page; returns the credentials shown.
     pub async fn sandbox_keys(&self, app_path: &str) -> (String, Option<String>) {
         let r = self
