@@ -209,6 +209,11 @@ impl TypedSession {
         self.0.remove(SECOND_STEP);
     }
 
+    /// Names the organisation this request acts for, in its log line.
+    pub fn note_organisation(&self, organisation: String) {
+        super::access_log::note_organisation(&self.1, organisation);
+    }
+
     /// The CSRF token, created on first use.
     pub fn csrf_token(&self) -> Result<String, PageError> {
         if let Some(t) = self.0.get::<String>(CSRF)? {

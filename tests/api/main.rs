@@ -17,6 +17,7 @@ mod dcr_rules;
 mod hardening;
 mod helpers;
 mod isolation;
+mod logs;
 mod metrics;
 mod nodes;
 mod oauth;

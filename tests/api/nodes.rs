@@ -6,7 +6,6 @@ use crate::helpers::*;
 use onramp::domain::AdminRole;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// An application whose method production accepts.
@@ -20,57 +19,6 @@ const PRODUCTION_APP: &[(&str, &str)] = &[
 
 /// What both nodes publish as their address (the load balancer's).
 const PUBLIC_URL: &str = "http://onramp.nodes.test";
-
-struct Node {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-fn start_node(database_url: &str, data: &std::path::Path) -> Node {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_onramp"))
-        .arg("serve")
-        .env("ONRAMP_LISTEN", format!("127.0.0.1:{port}"))
-        .env("ONRAMP_PUBLIC_URL", PUBLIC_URL)
-        .env("ONRAMP_DATABASE_URL", database_url)
-        .env("ONRAMP_WORKFLOWS_DIR", repo_workflows())
-        .env("ONRAMP_DATA_DIR", data)
-        .env("ONRAMP_MAIL__TRANSPORT", "log")
-        .env("ONRAMP_SECURITY__ARGON2_MEMORY_KIB", "64")
-        .env("ONRAMP_SECURITY__ARGON2_ITERATIONS", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start onramp serve");
-    Node {
-        child,
-        address: format!("http://localhost:{port}"),
-    }
-}
-
-async fn wait_ready(node: &mut Node) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{}/readyz", node.address)).await
-            && r.status() == 200
-        {
-            return;
-        }
-        assert!(
-            node.child.try_wait().unwrap().is_none(),
-            "a node exited while starting"
-        );
-        assert!(Instant::now() < deadline, "a node never became ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// The same browser (cookie jar) talking to another node.
 fn at(v: &Visitor, node: &Node) -> Visitor {
@@ -101,10 +49,10 @@ async fn two_nodes_share_sessions_replay_state_four_eyes_and_suspensions() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database(dir.path()).await;
     // Both start together: the migrations run once, under the advisory lock.
-    let mut one = start_node(&url, dir.path());
-    let mut two = start_node(&url, dir.path());
-    wait_ready(&mut one).await;
-    wait_ready(&mut two).await;
+    let mut one = Node::start(&url, dir.path(), PUBLIC_URL, &[]);
+    let mut two = Node::start(&url, dir.path(), PUBLIC_URL, &[]);
+    one.wait_ready().await;
+    two.wait_ready().await;
     let app = spawn_app_with(|s| s.database_url = url.clone()).await;
     let db = &app.state.db;
     let applied = db
