@@ -8,3 +8,18 @@ document.addEventListener("change", function (ev) {
   reader.onload = function () { if (target) target.value = String(reader.result); };
   reader.readAsText(input.files[0]);
 });
+
+// Copy buttons beside examples: shown only where the clipboard can be written.
+if (navigator.clipboard) {
+  document.querySelectorAll("button.copy[data-copy]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      var el = document.getElementById(b.getAttribute("data-copy"));
+      if (!el) return;
+      navigator.clipboard.writeText(el.textContent).then(function () {
+        b.textContent = "Copied";
+        setTimeout(function () { b.textContent = "Copy"; }, 2000);
+      });
+    });
+  });
+}

@@ -14,6 +14,7 @@ mod browser;
 mod console;
 mod dcr;
 mod dcr_rules;
+mod examples;
 mod hardening;
 mod helpers;
 mod isolation;

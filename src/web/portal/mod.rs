@@ -4,6 +4,7 @@ mod account;
 mod apps;
 mod dashboard;
 mod dcr_docs;
+mod examples;
 mod keys;
 mod login;
 mod organisation;
