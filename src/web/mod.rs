@@ -3,6 +3,7 @@
 //! console and the JSON/plain API.
 
 mod access_log;
+mod account_page;
 pub mod admin;
 pub mod api;
 mod auth;

@@ -23,6 +23,7 @@ mod metrics;
 mod nodes;
 mod oauth;
 mod operations;
+mod portal_pages;
 mod production;
 mod production_integrity;
 mod sandbox_directory;

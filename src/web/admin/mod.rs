@@ -21,6 +21,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_LOGIN, web::post().to(login::submit))
         .route(paths::ADMIN_LOGOUT, web::post().to(login::logout))
         .route(
+            "/admin/account",
+            web::get().to(crate::web::account_page::admin),
+        )
+        .route(
             paths::ADMIN_LOGIN_CODE,
             web::get().to(two_step::admin_code_form),
         )
@@ -72,6 +76,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The layout's view of the signed-in admin.
-fn who(a: &crate::store::admins::AdminRecord) -> Option<(String, String)> {
+pub(super) fn who(a: &crate::store::admins::AdminRecord) -> Option<(String, String)> {
     Some((a.email.clone(), a.role.to_string()))
 }

@@ -2,6 +2,7 @@
 
 mod account;
 mod apps;
+mod confirm;
 mod dashboard;
 mod dcr_docs;
 mod examples;
@@ -32,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::VERIFY_RESEND, web::post().to(verify::resend))
         .route(paths::LOGIN, web::get().to(login::form))
         .route(paths::LOGIN, web::post().to(login::submit))
+        .route("/account", web::get().to(crate::web::account_page::portal))
         .route(paths::LOGIN_CODE, web::get().to(two_step::portal_code_form))
         .route(
             paths::LOGIN_CODE,
@@ -126,6 +128,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(keys::new_secret),
         )
         .route("/clients/{client_id}/revoke", web::post().to(keys::revoke))
+        .route(
+            "/clients/{client_id}/revoke",
+            web::get().to(confirm::revoke_client),
+        )
+        .route(
+            "/applications/{id}/delete",
+            web::get().to(confirm::delete_application),
+        )
         .route(paths::TEAM, web::get().to(team::show))
         .route("/team/invite", web::post().to(team::invite))
         .route(paths::TEAM_TWO_STEP, web::post().to(team::two_step))

@@ -7,6 +7,7 @@
 //! the test where they are not installed.
 
 mod keys;
+mod narrow;
 mod signup;
 
 use crate::helpers::*;

@@ -1,0 +1,138 @@
+//! Every page of the journey at 390 px (a phone), in Chromium: no page scrolls sideways, and the
+//! header stays one line. The pages are saved as PNGs under `target/screenshots/` as a tour.
+
+use super::*;
+use onramp::domain::AdminRole;
+
+const PHONE: (u32, u32) = (390, 844);
+
+impl Browser {
+    /// Runs `script` in the page and returns its value.
+    async fn script(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+        .await
+    }
+
+    /// Sets the window's size.
+    async fn resize(&self, (width, height): (u32, u32)) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .await;
+    }
+
+    /// Saves a PNG of the page as `target/screenshots/{name}.png`.
+    async fn screenshot(&self, name: &str) {
+        let png = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let bytes = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            png.as_str().unwrap_or_default(),
+        )
+        .unwrap_or_default();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).ok();
+        std::fs::write(dir.join(format!("{name}.png")), bytes).ok();
+    }
+
+    /// Opens `path` and checks it fits the window's width, with a one-line header.
+    async fn fits(&self, app: &TestApp, path: &str, name: &str) {
+        self.goto(&app.url(path)).await;
+        let v = self
+            .script(
+                "const tops = [...document.querySelectorAll('header.site .brand, header.site nav > *')] \
+                   .map(e => e.getBoundingClientRect().top); \
+                 return [document.documentElement.scrollWidth, window.innerWidth, \
+                   Math.max(...tops) - Math.min(...tops), document.title];",
+            )
+            .await;
+        let (scroll, inner, header) = (
+            v[0].as_f64().unwrap(),
+            v[1].as_f64().unwrap(),
+            v[2].as_f64().unwrap(),
+        );
+        assert!(
+            scroll <= inner,
+            "{path} ({}) scrolls sideways at {inner}px: {scroll}px wide",
+            v[3]
+        );
+        assert!(
+            header < 8.0,
+            "{path}: the header's items are not on one line ({header}px apart)"
+        );
+        self.screenshot(name).await;
+    }
+}
+
+#[tokio::test]
+async fn no_page_of_the_journey_scrolls_sideways_on_a_phone() {
+    if !chromedriver_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let (email, tpp) = app.approved_tpp("Narrow Screens Payments Ltd").await;
+    let app_path = tpp.create_app(APP).await;
+    tpp.sandbox_keys(&app_path).await;
+    app.verified_tpp("Waiting Phone Ltd").await;
+    let driver = Driver::start().await;
+
+    let anon = driver.session().await;
+    anon.resize(PHONE).await;
+    for (path, name) in [
+        ("/", "01-home"),
+        ("/signup", "02-signup"),
+        ("/login", "03-login"),
+        ("/password/forgot", "04-forgot"),
+        ("/admin/login", "05-admin-login"),
+    ] {
+        anon.fits(&app, path, name).await;
+    }
+    anon.quit().await;
+
+    let browser = driver.session().await;
+    browser.resize(PHONE).await;
+    browser
+        .sign_in(&app.url("/login"), &email, "/dashboard")
+        .await;
+    for (path, name) in [
+        ("/dashboard", "10-dashboard"),
+        ("/applications", "11-applications"),
+        ("/applications/new", "12-new-application"),
+        (app_path.as_str(), "13-application"),
+        (&format!("{app_path}/edit"), "14-edit-application"),
+        (&format!("{app_path}/delete"), "15-delete-application"),
+        ("/team", "16-team"),
+        ("/account", "17-account"),
+        ("/account/two-step", "18-two-step"),
+        ("/sandbox-directory", "19-sandbox-directory"),
+    ] {
+        browser.fits(&app, path, name).await;
+    }
+    browser.quit().await;
+
+    let admin_email = app.create_admin(AdminRole::Superadmin).await;
+    let admin = driver.session().await;
+    admin.resize(PHONE).await;
+    admin.admin_sign_in(&app, &admin_email).await;
+    for (path, name) in [
+        ("/admin", "20-inbox"),
+        ("/admin/organisations", "21-organisations"),
+        ("/admin/clients", "22-clients"),
+        ("/admin/audit", "23-audit"),
+        ("/admin/account", "24-admin-account"),
+    ] {
+        admin.fits(&app, path, name).await;
+    }
+    admin.goto(&app.url("/admin?workflow=signup")).await;
+    admin.click_link("Waiting Phone Ltd").await;
+    let task = admin
+        .wait_for_path_where("a task page", |p| p.starts_with("/admin/tasks/"))
+        .await;
+    admin.fits(&app, &task, "25-task").await;
+    admin.quit().await;
+}
