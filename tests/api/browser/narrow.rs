@@ -1,10 +1,31 @@
-//! Every page of the journey at 390 px (a phone), in Chromium: no page scrolls sideways, and the
-//! header stays one line. The pages are saved as PNGs under `target/screenshots/` as a tour.
+//! Every page of the journey at 390 px (a phone), in Chromium: no page scrolls sideways, the
+//! header stays one line, and axe-core (pinned, fetched by `.ci/run` into `target/axe/`) finds
+//! no serious or critical accessibility violation. The pages are saved as PNGs under
+//! `target/screenshots/` as a tour.
 
 use super::*;
 use onramp::domain::AdminRole;
 
 const PHONE: (u32, u32) = (390, 844);
+
+/// axe-core's script: `ONRAMP_AXE`, or `target/axe/axe.min.js` as `.ci/run` leaves it.
+fn axe_source() -> String {
+    let path = std::env::var("ONRAMP_AXE").map_or_else(
+        |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/axe.min.js"),
+        std::path::PathBuf::from,
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}. Fetch the pinned axe-core as .ci/run does: \
+             mkdir -p target/axe && cd target/axe && npm pack axe-core@4.10.3 && \
+             tar xzf axe-core-4.10.3.tgz && cp package/axe.min.js .",
+            path.display()
+        )
+    })
+}
+
+/// Pages checked so far, to count them.
+static CHECKED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 impl Browser {
     /// Runs `script` in the page and returns its value.
@@ -40,9 +61,33 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), bytes).ok();
     }
 
-    /// Opens `path` and checks it fits the window's width, with a one-line header.
+    /// The serious and critical violations axe-core finds on the page.
+    async fn axe(&self, axe: &str) -> Vec<String> {
+        self.script(&format!("{axe}\nreturn null;")).await;
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/execute/async",
+                Some(json!({ "script": "const done = arguments[0]; \
+                    axe.run(document, { resultTypes: ['violations'] }).then(r => done( \
+                      r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical') \
+                        .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + \
+                          v.nodes.map(n => n.target.join(' ')).join(', ')))) \
+                    .catch(e => done(['axe failed: ' + e]));", "args": [] })),
+            )
+            .await;
+        serde_json::from_value(v).unwrap_or_default()
+    }
+
+    /// Opens `path` and checks it fits the window's width, with a one-line header, and passes
+    /// axe-core.
     async fn fits(&self, app: &TestApp, path: &str, name: &str) {
         self.goto(&app.url(path)).await;
+        self.check_here(path, name).await;
+    }
+
+    /// The checks of [`Browser::fits`] on the page shown now.
+    async fn check_here(&self, path: &str, name: &str) {
         let v = self
             .script(
                 "const tops = [...document.querySelectorAll('header.site .brand, header.site nav > *')] \
@@ -65,7 +110,10 @@ impl Browser {
             header < 8.0,
             "{path}: the header's items are not on one line ({header}px apart)"
         );
+        let violations = self.axe(&axe_source()).await;
+        assert!(violations.is_empty(), "{path}: {violations:#?}");
         self.screenshot(name).await;
+        CHECKED.lock().unwrap().push(path.to_string());
     }
 }
 
@@ -77,7 +125,7 @@ async fn no_page_of_the_journey_scrolls_sideways_on_a_phone() {
     let app = spawn_app().await;
     let (email, tpp) = app.approved_tpp("Narrow Screens Payments Ltd").await;
     let app_path = tpp.create_app(APP).await;
-    tpp.sandbox_keys(&app_path).await;
+    let (client_id, _) = tpp.sandbox_keys(&app_path).await;
     app.verified_tpp("Waiting Phone Ltd").await;
     let driver = Driver::start().await;
 
@@ -92,6 +140,15 @@ async fn no_page_of_the_journey_scrolls_sideways_on_a_phone() {
     ] {
         anon.fits(&app, path, name).await;
     }
+    // A refused form, with its errors.
+    anon.goto(&app.url("/login")).await;
+    anon.type_into("#f-email", "nobody@tpp.example").await;
+    anon.type_into("#f-password", "wrong password, surely")
+        .await;
+    anon.click("form.stack button[type=submit]").await;
+    anon.wait_for_text("do not match an account").await;
+    anon.check_here("/login (refused)", "06-login-refused")
+        .await;
     anon.quit().await;
 
     let browser = driver.session().await;
@@ -110,6 +167,13 @@ async fn no_page_of_the_journey_scrolls_sideways_on_a_phone() {
         ("/account", "17-account"),
         ("/account/two-step", "18-two-step"),
         ("/sandbox-directory", "19-sandbox-directory"),
+        ("/developers/dcr", "19a-dcr"),
+        (
+            &format!("{app_path}/production-keys"),
+            "19b-production-keys",
+        ),
+        ("/account/password", "19c-password"),
+        ("/account/sessions", "19d-sessions"),
     ] {
         browser.fits(&app, path, name).await;
     }
@@ -125,6 +189,9 @@ async fn no_page_of_the_journey_scrolls_sideways_on_a_phone() {
         ("/admin/clients", "22-clients"),
         ("/admin/audit", "23-audit"),
         ("/admin/account", "24-admin-account"),
+        ("/admin/account/two-step", "24a-admin-two-step"),
+        ("/admin/account/sessions", "24b-admin-sessions"),
+        (&format!("/admin/clients/{client_id}"), "24c-client"),
     ] {
         admin.fits(&app, path, name).await;
     }
@@ -135,4 +202,7 @@ async fn no_page_of_the_journey_scrolls_sideways_on_a_phone() {
         .await;
     admin.fits(&app, &task, "25-task").await;
     admin.quit().await;
+    let checked: std::collections::HashSet<String> =
+        CHECKED.lock().unwrap().iter().cloned().collect();
+    assert!(checked.len() >= 25, "{} pages checked", checked.len());
 }
