@@ -23,3 +23,22 @@ if (navigator.clipboard) {
     });
   });
 }
+
+// Client settings forms: show only the fields the chosen authentication method uses. Without
+// this script every field shows, each with a hint saying which method it is for.
+(function () {
+  var method = document.getElementById("f-auth_method");
+  if (!method) return;
+  var uses = { "f-jwks_uri": ["private_key_jwt"], "f-jwks": ["private_key_jwt"], "f-tls_subject_dn": ["tls_client_auth"] };
+  function update() {
+    Object.keys(uses).forEach(function (id) {
+      var input = document.getElementById(id);
+      if (!input) return;
+      var field = input.closest(".field");
+      var shown = uses[id].indexOf(method.value) >= 0 || (method.value === "" && input.value !== "");
+      if (field) field.hidden = !shown && input.getAttribute("aria-invalid") !== "true";
+    });
+  }
+  method.addEventListener("change", update);
+  update();
+})();

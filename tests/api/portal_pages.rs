@@ -36,3 +36,27 @@ async fn deleting_an_application_and_revoking_keys_ask_first() {
     assert_eq!(tpp.post_form(&delete, &[]).await.status(), 303);
     assert_eq!(tpp.get(&path).await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_client_credentials_application_needs_no_redirect_uri() {
+    let app = spawn_app().await;
+    let (_, tpp) = app.approved_tpp("No Redirect Ltd").await;
+    let form = tpp.get_html("/applications/new").await;
+    assert!(
+        attr(&form, "#f-redirect_uris", "required").is_none(),
+        "not required"
+    );
+    assert!(form.contains("not needed for client credentials alone"));
+    let fields: Vec<(&str, &str)> = APP
+        .iter()
+        .map(|&(k, v)| {
+            if k == "redirect_uris" {
+                (k, "")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let path = tpp.create_app(&fields).await;
+    assert!(tpp.get_html(&path).await.contains("Budget helper"));
+}

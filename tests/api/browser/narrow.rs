@@ -177,6 +177,28 @@ async fn no_page_of_the_journey_scrolls_sideways_on_a_phone() {
     ] {
         browser.fits(&app, path, name).await;
     }
+    // The application form shows the fields of the chosen method only.
+    browser.goto(&app.url("/applications/new")).await;
+    let hidden = |id: &'static str| {
+        format!("return document.getElementById('{id}').closest('.field').hidden;")
+    };
+    browser
+        .click("#f-auth_method option[value=client_secret_basic]")
+        .await;
+    assert_eq!(browser.script(&hidden("f-jwks")).await, json!(true));
+    assert_eq!(
+        browser.script(&hidden("f-tls_subject_dn")).await,
+        json!(true)
+    );
+    browser
+        .click("#f-auth_method option[value=private_key_jwt]")
+        .await;
+    assert_eq!(browser.script(&hidden("f-jwks")).await, json!(false));
+    assert_eq!(browser.script(&hidden("f-jwks_uri")).await, json!(false));
+    assert_eq!(
+        browser.script(&hidden("f-tls_subject_dn")).await,
+        json!(true)
+    );
     browser.quit().await;
 
     let admin_email = app.create_admin(AdminRole::Superadmin).await;
