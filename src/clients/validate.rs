@@ -353,7 +353,7 @@ mod tests {
                 "redirect_uris",
             ),
             (
-                Box::new(|i| i.redirect_uris = "   ".into()),
+                Box::new(|i| i.redirect_uris = "ftp://x.example/cb".into()),
                 "redirect_uris",
             ),
             (Box::new(|i| i.auth_method = "none".into()), "auth_method"),
