@@ -63,6 +63,8 @@ pub fn password_reset(to: &str, link: &str) -> Result<Mail, askama::Error> {
 pub struct StateNews<'a> {
     /// Which email (`received`, `approved`, `rejected`, `info_requested`, `status_changed`).
     pub kind: &'a str,
+    /// The application it is about, when it is about one.
+    pub application: Option<&'a str>,
     /// The organisation's legal name.
     pub legal_name: &'a str,
     /// The workflow's title.
@@ -75,6 +77,21 @@ pub struct StateNews<'a> {
     pub link: &'a str,
 }
 
+impl StateNews<'_> {
+    /// What the news is about, for a sentence: "production keys request for the application
+    /// “Budget helper” of Acme Ltd", or "organisation signup for Acme Ltd".
+    pub fn what(&self) -> String {
+        let title = self.workflow_title.to_lowercase();
+        match self.application {
+            Some(app) => format!(
+                "{title} request for the application “{app}” of {}",
+                self.legal_name
+            ),
+            None => format!("{title} for {}", self.legal_name),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "email/state.txt")]
 struct StateEmail<'a> {
@@ -83,12 +100,16 @@ struct StateEmail<'a> {
 
 /// A state change the TPP should know of.
 pub fn state_changed(to: &str, n: &StateNews<'_>) -> Result<Mail, askama::Error> {
+    let what = match n.application {
+        Some(app) => format!("{} for “{app}” ({})", n.workflow_title, n.legal_name),
+        None => format!("{} for {}", n.workflow_title, n.legal_name),
+    };
     let subject = match n.kind {
-        "received" => format!("{}: we have received your submission", n.workflow_title),
-        "approved" => format!("{}: approved", n.workflow_title),
-        "rejected" => format!("{}: not approved", n.workflow_title),
-        "info_requested" => format!("{}: more information requested", n.workflow_title),
-        _ => format!("{}: {}", n.workflow_title, n.state_label),
+        "received" => format!("{what}: we have received your request"),
+        "approved" => format!("{what}: approved"),
+        "rejected" => format!("{what}: not approved"),
+        "info_requested" => format!("{what}: more information requested"),
+        _ => format!("{what}: {}", n.state_label),
     };
     Ok(Mail {
         to: to.into(),
@@ -97,33 +118,39 @@ pub fn state_changed(to: &str, n: &StateNews<'_>) -> Result<Mail, askama::Error>
     })
 }
 
+/// What a waiting task is about, for the admins' notice.
+pub struct TaskAbout<'a> {
+    /// The organisation's legal name.
+    pub legal_name: &'a str,
+    /// The application, when the task is about one.
+    pub application: Option<&'a str>,
+    /// The workflow's title.
+    pub workflow_title: &'a str,
+    /// The state it waits in.
+    pub state_label: &'a str,
+    /// The task's page.
+    pub link: &'a str,
+}
+
 #[derive(Template)]
 #[template(path = "email/task_waiting.txt")]
 struct TaskWaiting<'a> {
-    legal_name: &'a str,
-    workflow_title: &'a str,
-    state_label: &'a str,
-    link: &'a str,
+    t: &'a TaskAbout<'a>,
 }
 
 /// Tells an admin that a task waits for them.
-pub fn task_waiting(
-    to: &str,
-    legal_name: &str,
-    workflow_title: &str,
-    state_label: &str,
-    link: &str,
-) -> Result<Mail, askama::Error> {
+pub fn task_waiting(to: &str, t: &TaskAbout<'_>) -> Result<Mail, askama::Error> {
+    let subject = match t.application {
+        Some(app) => format!(
+            "Task waiting: {} for “{app}” ({})",
+            t.workflow_title, t.legal_name
+        ),
+        None => format!("Task waiting: {} for {}", t.workflow_title, t.legal_name),
+    };
     Ok(Mail {
         to: to.into(),
-        subject: format!("Task waiting: {workflow_title} for {legal_name}"),
-        body: TaskWaiting {
-            legal_name,
-            workflow_title,
-            state_label,
-            link,
-        }
-        .render()?,
+        subject,
+        body: TaskWaiting { t }.render()?,
     })
 }
 

@@ -84,7 +84,7 @@ pub async fn start(
         now,
     )
     .await?;
-    enter_state(c, st, wf, &mut inst, org, None, 1, queued).await?;
+    enter_state(c, st, wf, &mut inst, org, None, None, 1, queued).await?;
     Ok(inst)
 }
 
@@ -187,7 +187,18 @@ pub async fn decide(
     let org = store::organisations::get(tx, inst.organisation_id)
         .await?
         .unwrap_or(org);
-    enter_state(tx, st, wf, &mut inst, &org, comment, seq, &mut queued).await?;
+    enter_state(
+        tx,
+        st,
+        wf,
+        &mut inst,
+        &org,
+        comment,
+        Some(actor),
+        seq,
+        &mut queued,
+    )
+    .await?;
     uow.mail = queued;
     uow.touches_clients();
     uow.commit(st).await?;
@@ -248,6 +259,20 @@ async fn apply(
     Ok(true)
 }
 
+/// The name of the application an instance is about, if it is about one.
+async fn application_name(
+    c: &impl ConnectionTrait,
+    inst: &InstanceRecord,
+) -> Result<Option<String>, TaskError> {
+    if inst.subject_type != "application" {
+        return Ok(None);
+    }
+    let Ok(id) = inst.subject_id.parse() else {
+        return Ok(None);
+    };
+    Ok(store::applications::get(c, id).await?.map(|a| a.name))
+}
+
 /// Applies what entering the instance's current state does: effects, the TPP's email, the
 /// admins' notice, and any automatic step (repeated while automatic steps follow).
 #[expect(clippy::too_many_arguments, reason = "one step's worth of facts")]
@@ -258,6 +283,7 @@ async fn enter_state(
     inst: &mut InstanceRecord,
     org: &OrganisationRecord,
     comment: Option<&str>,
+    acted_by: Option<&Actor>,
     mut seq: i32,
     queued: &mut Queued,
 ) -> Result<(), TaskError> {
@@ -273,6 +299,7 @@ async fn enter_state(
             super::effects::apply(c, st, *effect, inst, org, now).await?;
         }
         let mut mails: Vec<Mail> = Vec::new();
+        let application = application_name(c, inst).await?;
         if let Some(name) = state.email {
             let kind = match name {
                 EmailName::Received => "received",
@@ -288,6 +315,7 @@ async fn enter_state(
             };
             let news = StateNews {
                 kind,
+                application: application.as_deref(),
                 legal_name: &org.legal_name,
                 workflow_title: &wf.title,
                 state_label: &state.label,
@@ -307,24 +335,42 @@ async fn enter_state(
         // A state left by an automatic step at once waits for nobody: no "task waiting" mail.
         if !admin_steps.is_empty() && wf.auto_step(&state.name).is_none() {
             let link = st.link(&paths::admin_task(inst.id));
+            // Only those who may take a next step (the role allows it and four-eyes does not bar
+            // them), and never the admin who just acted: they know.
+            let history = super::query::history_of(&store::workflows::events(c, inst.id).await?);
+            let may_act = |a: &crate::store::admins::AdminRecord| {
+                if acted_by.and_then(Actor::id) == Some(a.id.to_string()) {
+                    return false;
+                }
+                let actor = Actor::Admin {
+                    id: a.id,
+                    email: a.email.clone(),
+                    role: a.role,
+                };
+                admin_steps.iter().any(|t| {
+                    wf.check_step(&state.name, &t.action, &actor, Some("-"), &history)
+                        .is_ok()
+                })
+            };
             let recipients: Vec<String> = if wf.notify_admins.is_empty() {
                 store::admins::list_active(c)
                     .await?
                     .into_iter()
-                    .filter(|a| admin_steps.iter().any(|t| t.allows_admin(a.role)))
+                    .filter(may_act)
                     .map(|a| a.email)
                     .collect()
             } else {
                 wf.notify_admins.clone()
             };
+            let about = messages::TaskAbout {
+                legal_name: &org.legal_name,
+                application: application.as_deref(),
+                workflow_title: &wf.title,
+                state_label: &state.label,
+                link: &link,
+            };
             for to in recipients {
-                mails.push(messages::task_waiting(
-                    &to,
-                    &org.legal_name,
-                    &wf.title,
-                    &state.label,
-                    &link,
-                )?);
+                mails.push(messages::task_waiting(&to, &about)?);
             }
         }
         outbox::queue(c, &st.clock, mails, queued).await?;

@@ -66,7 +66,7 @@ async fn production_keys_need_a_reviewer_then_a_different_approver() {
             .contains("waiting for review since")
     );
 
-    let (_, boss) = app.admin(AdminRole::Superadmin).await;
+    let (boss_email, boss) = app.admin(AdminRole::Superadmin).await;
     let task = boss.task_for("production-keys", "Acme").await;
     let page = boss.get_html(&task).await;
     assert!(
@@ -74,11 +74,17 @@ async fn production_keys_need_a_reviewer_then_a_different_approver() {
         "the application is shown to the reviewer"
     );
     assert!(page.contains("Aggregated account views"));
+    let waiting_before = app.emails_to(&boss_email).await.len();
     assert_eq!(
         boss.decide(&task, "review", "Looks complete")
             .await
             .status(),
         303
+    );
+    assert_eq!(
+        app.emails_to(&boss_email).await.len(),
+        waiting_before,
+        "the reviewer is not told to approve what four-eyes bars them from"
     );
     let page = boss.get_html(&task).await;
     assert!(
@@ -109,10 +115,15 @@ async fn production_keys_need_a_reviewer_then_a_different_approver() {
         "the TPP sees its production Client ID"
     );
     let mail = app.emails_to(&tpp_email).await.into_iter().last().unwrap();
+    assert_eq!(
+        mail.subject, "Production keys for “Payments hub” (Acme): approved",
+        "the mail names the application as well as the organisation"
+    );
     assert!(
-        mail.subject.contains("Production keys: approved"),
+        mail.body
+            .contains("the production keys request for the application “Payments hub” of Acme has been approved"),
         "{}",
-        mail.subject
+        mail.body
     );
     assert!(mail.body.contains("Welcome to production"));
 }
