@@ -123,9 +123,16 @@ impl Mailer {
                 Ok(())
             }
             Transport::Log => {
+                // The links in full, each a plain word of the line, to click or copy when
+                // trying Onramp out.
+                let links: Vec<&str> = body
+                    .split_whitespace()
+                    .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+                    .collect();
                 tracing::info!(
                     mail.to = to,
                     mail.subject = subject,
+                    mail.links = %links.join(" "),
                     body,
                     "mail (log transport)"
                 );

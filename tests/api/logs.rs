@@ -33,6 +33,13 @@ async fn json_request_lines_name_the_request_route_status_latency_client_and_org
     assert_eq!(request_id.len(), 36, "a UUID: {request_id}");
     let page = format!("{}/applications/{}", node.address, uuid::Uuid::new_v4());
     http.get(page).send().await.unwrap();
+    // With the log transport, a mail's links are in its line in full.
+    let visitor = Visitor::new(node.address.clone());
+    let signup = visitor
+        .signup(&signup_fields("logged@tpp.example", "Logged Two Ltd"))
+        .await;
+    assert_eq!(signup.status(), 303);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let out = node.stop();
     assert!(!out.contains('\u{1b}'), "no ANSI colour codes in a pipe");
     // The start-up banner is for people; every log line is JSON.
@@ -53,6 +60,18 @@ async fn json_request_lines_name_the_request_route_status_latency_client_and_org
     assert!(line["latency_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(line["client_id"], id.as_str());
     assert_eq!(line["organisation"].as_str().unwrap().len(), 36, "{line}");
+    let mail = lines
+        .iter()
+        .map(|l| &l["fields"])
+        .find(|f| f["mail.to"] == "logged@tpp.example")
+        .unwrap_or_else(|| panic!("no mail line in {out}"));
+    assert!(
+        mail["mail.links"]
+            .as_str()
+            .unwrap()
+            .contains("http://localhost/verify?token="),
+        "{mail}"
+    );
     // Route patterns, never raw paths: the id in the URL stays out of the log.
     assert!(
         lines

@@ -142,7 +142,12 @@ async fn a_tpp_gets_sandbox_keys_and_production_keys_after_two_admins_in_a_real_
         !page.contains("Request production keys"),
         "production keys are no longer offered: {page}"
     );
-    let mail = wait_for_mail(&app, &email, "Production keys for “Browser App” (Browser Bank Ltd): approved").await;
+    let mail = wait_for_mail(
+        &app,
+        &email,
+        "Production keys for “Browser App” (Browser Bank Ltd): approved",
+    )
+    .await;
     assert!(mail.body.contains(comment), "{}", mail.body);
     let settings = texts(&page, "#production-settings dd").join(" ");
     assert!(
