@@ -39,3 +39,13 @@ impl Clock {
             .unwrap_or_else(|_| Duration::zero())
     }
 }
+
+/// A time as pages and mails show it: `30 Nov 2026, 15:37 UTC`.
+pub fn human_time(t: &DateTime<Utc>) -> String {
+    t.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// A day as pages show it: `30 Nov 2026`.
+pub fn human_date(t: &DateTime<Utc>) -> String {
+    t.format("%-d %b %Y").to_string()
+}

@@ -140,7 +140,7 @@ pub fn history_lines(wf: &Workflow, events: &[EventRecord]) -> Vec<HistoryLine> 
                 Some(f) => format!("{action}: {} → {}", label(f), label(&e.to_state)),
             };
             HistoryLine {
-                at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                at: crate::domain::clock::human_time(&e.at),
                 actor_type: e.actor_type.clone(),
                 who: e.actor_name.clone(),
                 what,
@@ -171,7 +171,8 @@ pub struct Standing {
     pub instance: InstanceRecord,
     /// `pending`, `action_required`, `approved`, `rejected`, `cancelled`.
     pub status: &'static str,
-    /// One sentence: "Waiting for review since …", "More information requested: …".
+    /// One sentence beside the state's label: "Waiting since …", "More information requested:
+    /// …".
     pub summary: String,
     /// The state's label.
     pub state_label: String,
@@ -227,14 +228,14 @@ pub async fn standing_of(st: &AppState, instance: InstanceRecord) -> Result<Stan
     let state = wf.state(&instance.state);
     let status = state.map_or(StateStatus::Pending, |s| s.status);
     let label = state.map_or(instance.state.clone(), |s| s.label.clone());
-    let since = instance.updated_at.format("%d %b %Y %H:%M UTC");
+    let since = crate::domain::clock::human_time(&instance.updated_at);
     let summary = match status {
-        StateStatus::Pending => format!("{label}: waiting for review since {since}."),
+        StateStatus::Pending => format!("Waiting since {since}."),
         StateStatus::ActionRequired => match &comment {
             Some(c) => format!("More information requested: {c}"),
             None => "More information requested.".to_string(),
         },
-        StateStatus::Approved => "Approved.".to_string(),
+        StateStatus::Approved => format!("Decided on {since}."),
         StateStatus::Rejected => match &comment {
             Some(c) => format!("Rejected: {c}"),
             None => "Rejected.".to_string(),

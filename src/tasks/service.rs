@@ -209,9 +209,7 @@ fn stale(wf: &Workflow, inst: &InstanceRecord, events: &[EventRecord]) -> TaskEr
     let last = events.last();
     TaskError::Stale {
         by: last.map_or_else(|| "someone".into(), |e| e.actor_name.clone()),
-        at: last.map_or_else(String::new, |e| {
-            e.at.format("%d %b %Y %H:%M UTC").to_string()
-        }),
+        at: last.map_or_else(String::new, |e| crate::domain::clock::human_time(&e.at)),
         state: wf
             .state(&inst.state)
             .map_or(inst.state.clone(), |s| s.label.clone()),

@@ -40,8 +40,8 @@ pub async fn show(
         .await?
         .into_iter()
         .map(|r| Row {
-            signed_in: r.created_at.format("%Y-%m-%d %H:%M").to_string(),
-            last_seen: r.last_seen_at.format("%Y-%m-%d %H:%M").to_string(),
+            signed_in: crate::domain::clock::human_time(&r.created_at),
+            last_seen: crate::domain::clock::human_time(&r.last_seen_at),
             ip: r.ip.unwrap_or_default(),
             browser: r.user_agent.unwrap_or_default(),
             current: current.as_deref() == Some(r.id.as_str()),

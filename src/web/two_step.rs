@@ -342,7 +342,7 @@ async fn status_page(
         layout: layout(kind, "Two-step sign-in", session, &at)?,
         on_since: status
             .as_ref()
-            .map(|s| s.enrolled_at.format("%d %b %Y").to_string()),
+            .map(|s| crate::domain::clock::human_date(&s.enrolled_at)),
         codes_left: status.as_ref().map_or(0, |s| s.codes_left),
         renew: p.codes,
         setup: p.setup,

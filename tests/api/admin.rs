@@ -36,7 +36,11 @@ async fn an_approval_with_a_comment_reaches_the_dashboard_and_the_mailbox() {
     assert!(mail.body.contains("Welcome aboard"));
     app.portal_login(&tpp).await;
     let dash = app.get_html("/dashboard").await;
-    assert!(dash.contains("Approved."), "{dash}");
+    assert!(dash.contains("Decided on"), "{dash}");
+    assert!(
+        !texts(&dash, ".flash.success").concat().contains("approved"),
+        "the badge and the state's description say it; the banner says what to do next: {dash}"
+    );
     let audit = app.get_html("/admin/audit?action=signup.approve").await;
     assert!(audit.contains(&admin_email));
 }

@@ -60,3 +60,28 @@ async fn a_client_credentials_application_needs_no_redirect_uri() {
     let path = tpp.create_app(&fields).await;
     assert!(tpp.get_html(&path).await.contains("Budget helper"));
 }
+
+#[tokio::test]
+async fn counts_take_plurals_and_dates_have_one_format() {
+    let app = spawn_app().await;
+    let (_, tpp) = app.approved_tpp("Words Ltd").await;
+    let path = tpp.create_app(APP).await;
+    tpp.sandbox_keys(&path).await;
+    let (_, admin) = app.admin(onramp::domain::AdminRole::Superadmin).await;
+    let orgs = admin.get_html("/admin/organisations").await;
+    assert!(orgs.contains("1 organisation."), "{orgs}");
+    let inbox = admin.get_html("/admin").await;
+    assert!(
+        inbox.contains("Nothing is waiting") && !inbox.contains("0 tasks"),
+        "{inbox}"
+    );
+    let page = tpp.get_html(&path).await;
+    let day = regex::Regex::new(r"\d{4}-\d{2}-\d{2}").unwrap();
+    let human = regex::Regex::new(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC").unwrap();
+    let text = texts(&page, "main").concat();
+    assert!(!day.is_match(&text), "no ISO dates among the words: {text}");
+    assert!(
+        human.is_match(&text),
+        "dates as 30 Nov 2026, 15:37 UTC: {text}"
+    );
+}

@@ -60,11 +60,7 @@ async fn production_keys_need_a_reviewer_then_a_different_approver() {
         0,
         "nothing before approval"
     );
-    assert!(
-        tpp.get_html(&app_path)
-            .await
-            .contains("waiting for review since")
-    );
+    assert!(tpp.get_html(&app_path).await.contains("Waiting since"));
 
     let (boss_email, boss) = app.admin(AdminRole::Superadmin).await;
     let task = boss.task_for("production-keys", "Acme").await;

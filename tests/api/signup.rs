@@ -119,7 +119,11 @@ async fn the_link_verifies_once_and_starts_the_review() {
     assert_eq!(app.get(&link).await.status(), 400, "single use");
     assert_eq!(app.portal_login("ann@acme.example").await.status(), 303);
     let html = app.get_html("/dashboard").await;
-    assert!(html.contains("waiting for review since"), "{html}");
+    assert!(html.contains("Waiting since"), "{html}");
+    assert!(
+        !html.to_lowercase().contains("waiting for review: waiting"),
+        "the state is said once: {html}"
+    );
 }
 
 #[tokio::test]

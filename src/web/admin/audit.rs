@@ -84,7 +84,7 @@ pub async fn show(
     let rows = records
         .into_iter()
         .map(|r| Row {
-            at: r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            at: crate::domain::clock::human_time(&r.at),
             actor: format!("{} ({})", r.actor_name, r.actor_type),
             action: r.action,
             subject: format!("{} {}", r.subject_type, r.subject_id),

@@ -92,7 +92,7 @@ pub async fn list(
                 environment: r.client.environment.as_str().into(),
                 origin: r.client.origin.as_str().into(),
                 status: r.client.status.as_str().into(),
-                created: r.client.created_at.format("%Y-%m-%d").to_string(),
+                created: crate::domain::clock::human_date(&r.client.created_at),
             })
             .collect(),
         total,
@@ -151,7 +151,7 @@ pub async fn show(
                 .unwrap_or_default()
                 .to_string();
             (
-                e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                crate::domain::clock::human_time(&e.at),
                 e.actor_name,
                 e.action,
                 comment,

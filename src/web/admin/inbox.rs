@@ -75,11 +75,7 @@ pub async fn show(
                 state_label: wf
                     .and_then(|w| w.state(&r.instance.state))
                     .map_or(r.instance.state.clone(), |s| s.label.clone()),
-                waiting_since: r
-                    .instance
-                    .updated_at
-                    .format("%Y-%m-%d %H:%M UTC")
-                    .to_string(),
+                waiting_since: crate::domain::clock::human_time(&r.instance.updated_at),
             }
         })
         .collect();

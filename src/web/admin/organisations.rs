@@ -74,7 +74,7 @@ pub async fn list(
                 id: o.id.to_string(),
                 legal_name: o.legal_name,
                 status: o.status.to_string(),
-                created: o.created_at.format("%Y-%m-%d").to_string(),
+                created: crate::domain::clock::human_date(&o.created_at),
             })
             .collect(),
         total,
@@ -150,7 +150,7 @@ pub async fn show(
                 .unwrap_or_default()
                 .to_string();
             (
-                e.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                crate::domain::clock::human_time(&e.at),
                 format!("{} — {}", e.actor_name, e.action),
                 comment,
             )

@@ -64,7 +64,7 @@ fn row(s: &SandboxSoftwareRecord) -> Row {
     Row {
         id: s.software_id.clone(),
         name: s.client_name.clone(),
-        created: s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        created: crate::domain::clock::human_time(&s.created_at),
         retired: s.retired_at.is_some(),
     }
 }

@@ -55,7 +55,7 @@ async fn page(
                 .collect(),
             invitations: invites
                 .into_iter()
-                .map(|i| (i.email, i.expires_at.format("%Y-%m-%d").to_string()))
+                .map(|i| (i.email, crate::domain::clock::human_date(&i.expires_at)))
                 .collect(),
             is_owner: user.role == "owner",
             two_step_required: org.require_mfa,

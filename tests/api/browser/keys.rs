@@ -71,7 +71,7 @@ async fn a_tpp_gets_sandbox_keys_and_production_keys_after_two_admins_in_a_real_
     tpp.type_into("#f-use_case", use_case).await;
     tpp.click("form.stack button[type=submit]").await;
     tpp.wait_for_path(&app_path).await;
-    let page = tpp.wait_for_text("waiting for review").await;
+    let page = tpp.wait_for_text("Waiting since").await;
     assert!(
         texts(&page, "#env-production + dl code").is_empty(),
         "no production client before approval: {page}"

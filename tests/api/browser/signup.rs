@@ -80,7 +80,7 @@ async fn a_person_signs_up_verifies_and_is_approved_in_a_real_browser() {
     tpp.type_into("#f-password", PASSWORD).await;
     tpp.click("form.stack button[type=submit]").await;
     tpp.wait_for_path("/dashboard").await;
-    let dash = tpp.wait_for_text("Approved.").await;
+    let dash = tpp.wait_for_text("Decided on").await;
     assert!(dash.contains(legal_name), "{dash}");
     assert!(
         dash.contains(&format!("<div class=\"comment\">{comment}</div>")),

@@ -108,7 +108,7 @@ async fn client_view(st: &AppState, c: &ClientRecord) -> Result<ClientView, Page
             } else {
                 format!("{}: {comment}", e.action)
             };
-            (e.at.format("%Y-%m-%d %H:%M UTC").to_string(), who, what)
+            (crate::domain::clock::human_time(&e.at), who, what)
         })
         .collect();
     Ok(ClientView {
@@ -120,12 +120,12 @@ async fn client_view(st: &AppState, c: &ClientRecord) -> Result<ClientView, Page
         secret_hint: c.secret_hint.clone().unwrap_or_default(),
         secret_created: c
             .secret_created_at
-            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .map(|t| crate::domain::clock::human_time(&t))
             .unwrap_or_default(),
         previous_until: c
             .previous_secret_expires_at
             .filter(|t| *t > now)
-            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .map(|t| crate::domain::clock::human_time(&t))
             .unwrap_or_default(),
         history,
     })
