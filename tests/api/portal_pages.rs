@@ -85,3 +85,19 @@ async fn counts_take_plurals_and_dates_have_one_format() {
         "dates as 30 Nov 2026, 15:37 UTC: {text}"
     );
 }
+
+#[tokio::test]
+async fn the_dcr_page_keeps_the_signed_in_navigation_and_says_where_mutual_tls_comes_from() {
+    let app = spawn_app().await;
+    let (email, tpp) = app.approved_tpp("Dcr Reader Ltd").await;
+    let page = tpp.get_html("/developers/dcr").await;
+    assert!(page.contains(&email), "signed-in navigation: {page}");
+    assert!(!texts(&page, "header nav a").contains(&"Sign in".to_string()));
+    assert!(page.contains("no TLS listener of its own"), "{page}");
+    let anon = app.other_browser().get_html("/developers/dcr").await;
+    assert!(texts(&anon, "header nav a").contains(&"Sign in".to_string()));
+    let tls = spawn_tls_app_with(|_| {}).await;
+    let page = tls.get_html("/developers/dcr").await;
+    assert!(!page.contains("no TLS listener of its own"));
+    assert!(page.contains(&format!("{}/register", tls.tls_address.as_ref().unwrap())));
+}

@@ -23,6 +23,8 @@ struct DcrPage {
     max_age_minutes: u64,
     example: String,
     sandbox_directory: bool,
+    /// Set when no TLS listener is configured: where mutual TLS must come from.
+    no_tls: bool,
 }
 
 /// GET.
@@ -30,6 +32,14 @@ pub async fn show(
     st: web::Data<AppState>,
     session: TypedSession,
 ) -> Result<HttpResponse, PageError> {
+    // Public, but a signed-in member keeps the signed-in navigation.
+    let signed_in = match session.user_id() {
+        Some(_) => crate::web::guards::require_user(&st, &session)
+            .await
+            .ok()
+            .map(|u| u.email),
+        None => None,
+    };
     let s = &st.settings;
     let audience = if s.dcr.aspsp_org_id.is_empty() {
         s.issuer().to_string()
@@ -55,7 +65,8 @@ pub async fn show(
     }))
     .unwrap_or_default();
     render::ok(&DcrPage {
-        layout: Layout::portal("Register with DCR", &session, None)?,
+        layout: Layout::portal("Register with DCR", &session, signed_in)?,
+        no_tls: s.tls.is_none(),
         register: format!("{}/register", s.mtls_base_url()),
         token: format!("{}/token", s.mtls_base_url()),
         discovery: format!("{}/.well-known/openid-configuration", s.base_url()),
