@@ -42,7 +42,7 @@ struct InboxPage {
     workflow: String,
     state: String,
     workflows: Vec<(String, String)>,
-    states: Vec<(String, String)>,
+    states: Vec<(String, Vec<(String, String)>)>,
     query_base: String,
 }
 
@@ -84,24 +84,24 @@ pub async fn show(
         .all()
         .map(|w| (w.name.clone(), w.title.clone()))
         .collect();
-    let mut states: Vec<(String, String)> = st
+    // The states admins act in, grouped by workflow.
+    let states: Vec<(String, Vec<(String, String)>)> = st
         .workflows
         .all()
         .filter(|w| workflow.as_ref().is_none_or(|f| *f == w.name))
-        .flat_map(|w| {
-            w.admin_waiting_states()
+        .map(|w| {
+            let group = w
+                .admin_waiting_states()
                 .into_iter()
                 .map(|s| {
-                    (
-                        s.clone(),
-                        w.state(&s).map_or(s.clone(), |x| x.label.clone()),
-                    )
+                    let label = w.state(&s).map_or(s.clone(), |x| x.label.clone());
+                    (s, label)
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            (w.title.clone(), group)
         })
+        .filter(|(_, g)| !g.is_empty())
         .collect();
-    states.sort();
-    states.dedup();
     let query_base = format!(
         "workflow={}&state={}",
         url::form_urlencoded::byte_serialize(workflow.clone().unwrap_or_default().as_bytes())

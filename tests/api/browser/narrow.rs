@@ -8,9 +8,9 @@ use onramp::domain::AdminRole;
 
 const PHONE: (u32, u32) = (390, 844);
 
-/// axe-core's script: `ONRAMP_AXE`, or `target/axe/axe.min.js` as `.ci/run` leaves it.
+/// axe-core's script: `AXE_CORE_JS`, or `target/axe/axe.min.js` as `.ci/run` leaves it.
 fn axe_source() -> String {
-    let path = std::env::var("ONRAMP_AXE").map_or_else(
+    let path = std::env::var("AXE_CORE_JS").map_or_else(
         |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/axe.min.js"),
         std::path::PathBuf::from,
     );
