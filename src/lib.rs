@@ -5,6 +5,7 @@
 //! [`domain`] holds the shared vocabulary every layer may use.
 
 pub mod accounts;
+pub mod admin_api;
 pub mod applications;
 pub mod audit;
 pub mod cli;

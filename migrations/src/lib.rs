@@ -13,6 +13,8 @@ mod m20261130_000010_scope_directory_org_by_issuer;
 mod m20261130_000011_create_pending_signups;
 mod m20261130_000012_create_sessions;
 mod m20261130_000030_chain_audit_events;
+mod m20261130_000040_admin_api_tokens;
+mod m20261130_000041_add_outbox_kind;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_create_pending_signups::Migration),
             Box::new(m20261130_000012_create_sessions::Migration),
             Box::new(m20261130_000030_chain_audit_events::Migration),
+            Box::new(m20261130_000040_admin_api_tokens::Migration),
+            Box::new(m20261130_000041_add_outbox_kind::Migration),
         ]
     }
 }
