@@ -1,6 +1,6 @@
 //! What the admin API and the CLI list: tasks by workflow, state and status; applications by
 //! organisation and status. Organisations, clients and audit events are listed by their own
-//! services ([`crate::tpp::query`], [`crate::clients::service`], [`crate::audit`]).
+//! services (organisation queries, the client search, the audit trail).
 
 use super::ApiTokenError;
 use crate::domain::OrganisationId;

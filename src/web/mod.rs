@@ -3,6 +3,7 @@
 //! console and the JSON/plain API.
 
 pub mod admin;
+pub mod admin_api;
 pub mod api;
 mod auth;
 mod csrf;
@@ -162,6 +163,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/static/onramp.css", web::get().to(stylesheet))
         .route("/static/onramp.js", web::get().to(script))
+        .configure(admin_api::routes)
         .configure(api::dcr::routes)
         .configure(portal::routes)
         .configure(admin::routes)
