@@ -39,7 +39,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("dcr", &["audit", "clients", "config", "domain", "jose", "oauth", "sandbox_directory", "state", "store", "trust", "unit_of_work"]),
     ("sandbox", &["domain"]),
     ("state", &["accounts", "config", "domain", "email", "oauth", "store", "trust", "workflow"]),
-    ("web", &["accounts", "admin_api", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "observe", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
+    ("web", &["accounts", "admin_api", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "observe", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp", "workflow"]),
     ("startup", &["accounts", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
     ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
 ];

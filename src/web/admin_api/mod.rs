@@ -92,16 +92,28 @@ fn page_of(items: Vec<serde_json::Value>, next: Option<String>, total: u64) -> s
     serde_json::json!({ "items": items, "next_cursor": next, "total": total })
 }
 
-/// Common list parameters.
+/// Common list parameters. `limit` is read as text: query strings flattened into another
+/// struct reach serde as strings.
 #[derive(serde::Deserialize)]
 struct PageQuery {
-    limit: Option<u64>,
+    limit: Option<String>,
     cursor: Option<String>,
 }
 
 impl PageQuery {
     fn page(&self) -> Result<crate::store::Page, ApiError> {
-        crate::admin_api::cursor::page(self.limit, self.cursor.as_deref())
-            .map_err(ApiError::invalid)
+        let limit = match self
+            .limit
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            Some(l) => Some(
+                l.parse()
+                    .map_err(|_| ApiError::invalid("limit must be a number"))?,
+            ),
+            None => None,
+        };
+        crate::admin_api::cursor::page(limit, self.cursor.as_deref()).map_err(ApiError::invalid)
     }
 }
