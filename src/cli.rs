@@ -361,7 +361,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            match crate::workflow::Registry::load(&settings.workflows_dir) {
+            let webhooks: Vec<String> = settings.webhooks.iter().map(|w| w.name.clone()).collect();
+            match crate::workflow::Registry::load_with_webhooks(&settings.workflows_dir, &webhooks)
+            {
                 Ok(reg) => {
                     for wf in reg.all() {
                         println!(

@@ -33,4 +33,5 @@ pub mod tpp;
 pub mod trust;
 pub mod unit_of_work;
 pub mod web;
+pub mod webhooks;
 pub mod workflow;

@@ -161,6 +161,8 @@ pub struct State {
     pub email: Option<EmailName>,
     /// Explanation for the TPP.
     pub description: String,
+    /// Webhooks (by name) told on entry.
+    pub notify: Vec<String>,
 }
 
 /// A checked transition.

@@ -29,7 +29,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("observe", &["email", "state", "store"]),
     ("clients", &["audit", "config", "domain", "forms", "state", "store", "unit_of_work"]),
     ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
-    ("tasks", &["audit", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "workflow"]),
+    ("webhooks", &["state", "store"]),
+    ("tasks", &["audit", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "webhooks", "workflow"]),
     ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
     ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work", "workflow"]),
     ("team", &["accounts", "audit", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
@@ -40,7 +41,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("sandbox", &["domain"]),
     ("state", &["accounts", "config", "domain", "email", "oauth", "store", "trust", "workflow"]),
     ("web", &["accounts", "admin_api", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "observe", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp", "workflow"]),
-    ("startup", &["accounts", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
+    ("startup", &["accounts", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "webhooks", "workflow"]),
     ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
 ];
 

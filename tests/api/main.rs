@@ -27,4 +27,5 @@ mod sandbox_directory;
 mod security;
 mod signup;
 mod team;
+mod webhooks;
 mod workflows;
