@@ -9,6 +9,7 @@ pub mod admin_api;
 pub mod applications;
 pub mod audit;
 pub mod cli;
+pub mod cli_ops;
 pub mod clients;
 pub mod config;
 pub mod dcr;

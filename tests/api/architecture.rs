@@ -42,7 +42,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("state", &["accounts", "config", "domain", "email", "oauth", "store", "trust", "workflow"]),
     ("web", &["accounts", "admin_api", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "observe", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp", "workflow"]),
     ("startup", &["accounts", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "webhooks", "workflow"]),
-    ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
+    ("cli", &["accounts", "cli_ops", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
+    ("cli_ops", &["admin_api", "clients", "domain", "state", "store", "tasks", "tpp"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -7,6 +7,7 @@
 
 mod admin;
 mod admin_api;
+mod admin_cli;
 mod applications;
 mod architecture;
 mod bench;
