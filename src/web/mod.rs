@@ -12,6 +12,7 @@ mod guards;
 mod ip;
 pub mod portal;
 mod render;
+mod request_log;
 pub mod session;
 mod sessions_page;
 pub mod tls;
@@ -81,7 +82,7 @@ pub fn server(
                     "max-age=31536000; includeSubDomains",
                 )),
             ))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<request_log::RequestSpan>::new())
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
                 let started = std::time::Instant::now();
@@ -93,11 +94,9 @@ pub fn server(
                         .request()
                         .match_pattern()
                         .unwrap_or_else(|| "unmatched".into());
-                    crate::observe::request(
-                        &route,
-                        res.status().as_u16(),
-                        started.elapsed().as_secs_f64(),
-                    );
+                    let latency = started.elapsed();
+                    crate::observe::request(&route, res.status().as_u16(), latency.as_secs_f64());
+                    request_log::finished(&res, &route, latency);
                     Ok(res)
                 }
             })

@@ -102,10 +102,9 @@ pub async fn register(
 }
 
 fn client_id(req: &HttpRequest) -> String {
-    req.match_info()
-        .get("client_id")
-        .unwrap_or_default()
-        .to_string()
+    let id = req.match_info().get("client_id").unwrap_or_default();
+    crate::web::request_log::note(Some(id), None);
+    id.to_string()
 }
 
 /// `GET /register/{client_id}`.
