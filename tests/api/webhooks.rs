@@ -197,10 +197,23 @@ async fn loopback_receivers_are_refused_without_the_test_switch() {
     onramp::webhooks::deliver_due(&app.state).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(got.lock().unwrap().is_empty(), "the SSRF guard held");
-    let failed_or_waiting = onramp::store::outbox::count_with_status(&app.state.db, "pending")
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = app
+        .state
+        .db
+        .query_all_raw(Statement::from_string(
+            app.state.db.get_database_backend(),
+            "SELECT status, attempts, last_error FROM outbox WHERE kind = 'webhook'",
+        ))
         .await
         .unwrap();
-    assert!(failed_or_waiting >= 1, "the event waits for a retry");
+    assert_eq!(rows.len(), 1, "one event queued");
+    let status: String = rows[0].try_get("", "status").unwrap();
+    let attempts: i32 = rows[0].try_get("", "attempts").unwrap();
+    let error: String = rows[0].try_get("", "last_error").unwrap();
+    assert_eq!(status, "pending", "it waits for a retry");
+    assert!(attempts >= 1);
+    assert!(error.contains("address is not allowed"), "{error}");
 }
 
 #[tokio::test]

@@ -205,6 +205,11 @@ async fn approvers_change_clients_and_organisations_and_reviewers_only_read() {
             .0,
         200
     );
+    let (_, boss) = admin_token(&app, AdminRole::Superadmin).await;
+    for step in ["suspend", "reactivate"] {
+        let (s, v) = post(&app, &format!("{c}/{step}"), &boss, why.clone()).await;
+        assert_eq!(s, 200, "a superadmin's token may too: {v}");
+    }
 
     let org = get(&app, &c, &approver).await.1["organisation_id"]
         .as_str()
