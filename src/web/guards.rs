@@ -64,7 +64,6 @@ pub async fn require_member(
     let org = store::organisations::get(&st.db, user.organisation_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    super::request_log::note(None, Some(&org.id.to_string()));
     Ok((user, org))
 }
 

@@ -12,7 +12,6 @@ mod guards;
 mod ip;
 pub mod portal;
 mod render;
-mod request_log;
 pub mod session;
 mod sessions_page;
 pub mod tls;
@@ -82,7 +81,7 @@ pub fn server(
                     "max-age=31536000; includeSubDomains",
                 )),
             ))
-            .wrap(tracing_actix_web::TracingLogger::<request_log::RequestSpan>::new())
+            .wrap(tracing_actix_web::TracingLogger::default())
             .wrap_fn(|req, srv| {
                 use actix_web::dev::Service;
                 let started = std::time::Instant::now();
@@ -94,9 +93,11 @@ pub fn server(
                         .request()
                         .match_pattern()
                         .unwrap_or_else(|| "unmatched".into());
-                    let latency = started.elapsed();
-                    crate::observe::request(&route, res.status().as_u16(), latency.as_secs_f64());
-                    request_log::finished(&res, &route, latency);
+                    crate::observe::request(
+                        &route,
+                        res.status().as_u16(),
+                        started.elapsed().as_secs_f64(),
+                    );
                     Ok(res)
                 }
             })

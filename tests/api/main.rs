@@ -19,7 +19,6 @@ mod dcr_rules;
 mod hardening;
 mod helpers;
 mod isolation;
-mod json_logs;
 mod metrics;
 mod oauth;
 mod operations;

@@ -102,9 +102,10 @@ pub async fn register(
 }
 
 fn client_id(req: &HttpRequest) -> String {
-    let id = req.match_info().get("client_id").unwrap_or_default();
-    crate::web::request_log::note(Some(id), None);
-    id.to_string()
+    req.match_info()
+        .get("client_id")
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// `GET /register/{client_id}`.

@@ -106,16 +106,7 @@ async fn run(
             s.issuer().to_string(),
         ],
     };
-    let claimed = creds
-        .client_id
-        .map(str::to_string)
-        .or_else(|| creds.basic.as_ref().map(|b| b.0.clone()));
-    crate::web::request_log::note(claimed.as_deref(), None);
     let auth = client_auth::authenticate(st, &creds).await?;
-    crate::web::request_log::note(
-        Some(auth.client.client_id.as_str()),
-        Some(&auth.client.organisation_id.to_string()),
-    );
     let issued = client_credentials::handle(st, &auth, form.get("scope"), cert.der())?;
     crate::observe::token_issued(auth.method.as_str(), auth.client.environment.as_str());
     Ok(HttpResponse::Ok()

@@ -292,11 +292,3 @@ impl TestApp {
         email
     }
 }
-
-/// A TCP port free at the time of asking, for a server process a test starts itself.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
