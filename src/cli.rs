@@ -160,6 +160,16 @@ enum AdminCommand {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Remove an admin's two-step sign-in (a lost phone and no recovery code left): they set
+    /// it up again at their next sign-in. Their open sessions end.
+    ResetMfa {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 fn load(config: Option<&PathBuf>) -> anyhow::Result<Settings> {
@@ -281,7 +291,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("Password (shown once): {password}");
             }
             println!("Sign in at {}/admin/login", state.settings.base_url());
+            if state.settings.security.admin_mfa == crate::config::AdminMfa::Required {
+                println!(
+                    "At the first sign-in you set up two-step sign-in with an authenticator app."
+                );
+            }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin {
+            command: AdminCommand::ResetMfa { email, config },
+        } => {
+            let settings = load(config.as_ref())?;
+            let state = startup::build_state(settings, Clock::system()).await?;
+            match crate::accounts::mfa::reset_admin(&state, &email).await? {
+                Some(had) => {
+                    println!(
+                        "{} for {email}; their sessions have ended. They set it up again at \
+                         their next sign-in.",
+                        if had {
+                            "Two-step sign-in removed"
+                        } else {
+                            "No two-step sign-in was set up"
+                        }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!("No admin has the email {email}.");
+                    Ok(ExitCode::from(2))
+                }
+            }
         }
         Command::Keys {
             command:

@@ -13,8 +13,9 @@ mod m20261130_000010_scope_directory_org_by_issuer;
 mod m20261130_000011_create_pending_signups;
 mod m20261130_000012_create_sessions;
 mod m20261130_000030_chain_audit_events;
-mod m20261130_000040_admin_api_tokens;
-mod m20261130_000041_add_outbox_kind;
+mod m20261130_000040_create_mfa;
+mod m20261130_000050_admin_api_tokens;
+mod m20261130_000051_add_outbox_kind;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -33,8 +34,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_create_pending_signups::Migration),
             Box::new(m20261130_000012_create_sessions::Migration),
             Box::new(m20261130_000030_chain_audit_events::Migration),
-            Box::new(m20261130_000040_admin_api_tokens::Migration),
-            Box::new(m20261130_000041_add_outbox_kind::Migration),
+            Box::new(m20261130_000040_create_mfa::Migration),
+            Box::new(m20261130_000050_admin_api_tokens::Migration),
+            Box::new(m20261130_000051_add_outbox_kind::Migration),
         ]
     }
 }

@@ -31,6 +31,17 @@ pub enum AccountError {
     /// An admin with that email exists.
     #[error("an admin with that email already exists")]
     AdminExists,
+    /// The second-step code is wrong, malformed or already used.
+    #[error(
+        "That code is not right. Enter the 6-digit code your authenticator app shows now, or one of your recovery codes."
+    )]
+    BadCode,
+    /// Two-step sign-in is already set up.
+    #[error("Two-step sign-in is already on for this account.")]
+    MfaAlreadyOn,
+    /// No second step is being set up, or none is set up.
+    #[error("Two-step sign-in is not set up for this account. Start again from the sign-in page.")]
+    MfaNotStarted,
     /// Hashing failed.
     #[error("password hashing failed")]
     Hash,

@@ -180,12 +180,7 @@ pub fn validate(input: &ClientInput, ctx: &Context) -> Result<ClientSpec, FieldE
             }
         }
     }
-    if redirect_uris.is_empty() && !errors.contains_key("redirect_uris") {
-        errors.insert(
-            "redirect_uris".into(),
-            "Enter at least one redirect URI.".into(),
-        );
-    }
+    // None is fine: a client-credentials-only client never redirects anyone.
     let auth_method = match AuthMethod::parse(input.auth_method.trim()) {
         Some(m) if ctx.auth_methods.contains(&m) => Some(m),
         Some(m) => {
@@ -358,7 +353,7 @@ mod tests {
                 "redirect_uris",
             ),
             (
-                Box::new(|i| i.redirect_uris = "   ".into()),
+                Box::new(|i| i.redirect_uris = "ftp://x.example/cb".into()),
                 "redirect_uris",
             ),
             (Box::new(|i| i.auth_method = "none".into()), "auth_method"),

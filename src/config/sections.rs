@@ -328,6 +328,9 @@ pub struct LogSettings {
     pub format: String,
     /// An `EnvFilter` directive, e.g. `info` or `onramp=debug,info`.
     pub level: String,
+    /// One line per answered request (request id, route, status, latency, client id,
+    /// organisation).
+    pub requests: bool,
 }
 
 impl Default for LogSettings {
@@ -335,6 +338,7 @@ impl Default for LogSettings {
         Self {
             format: "compact".into(),
             level: "info".into(),
+            requests: true,
         }
     }
 }

@@ -23,6 +23,19 @@ pub struct SecuritySettings {
     pub data_key: Option<SecretString>,
     /// The data key being replaced, read only by `onramp keys rewrap`.
     pub data_key_previous: Option<SecretString>,
+    /// Whether admins must sign in with a second step (TOTP).
+    pub admin_mfa: AdminMfa,
+}
+
+/// `security.admin_mfa`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdminMfa {
+    /// Every admin enrols at the first sign-in and gives a code at every sign-in (the default).
+    #[default]
+    Required,
+    /// An admin may enrol from the account page; those who did give a code at sign-in.
+    Optional,
 }
 
 impl SecuritySettings {
@@ -52,6 +65,7 @@ impl Default for SecuritySettings {
             session_idle: SessionIdle::default(),
             data_key: None,
             data_key_previous: None,
+            admin_mfa: AdminMfa::Required,
         }
     }
 }

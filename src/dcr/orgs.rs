@@ -106,6 +106,7 @@ pub async fn create(
         updated_at: now,
         directory_org_id: Some(ssa.org_id().to_string()),
         directory_issuer: ssa.str("iss").map(str::to_string),
+        require_mfa: false,
     };
     store::organisations::insert(c, &org).await?;
     audit::record(

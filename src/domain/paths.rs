@@ -30,6 +30,26 @@ pub const ADMIN_PASSWORD: &str = "/admin/account/password";
 pub const ADMIN_SESSIONS: &str = "/admin/account/sessions";
 /// Sign out everywhere (console).
 pub const ADMIN_SESSIONS_END: &str = "/admin/account/sessions/end-all";
+/// The second sign-in step (portal).
+pub const LOGIN_CODE: &str = "/login/code";
+/// The second sign-in step (console).
+pub const ADMIN_LOGIN_CODE: &str = "/admin/login/code";
+/// Two-step sign-in: status and recovery codes (portal).
+pub const ACCOUNT_TWO_STEP: &str = "/account/two-step";
+/// Two-step sign-in: setting it up (portal).
+pub const ACCOUNT_TWO_STEP_SETUP: &str = "/account/two-step/setup";
+/// Two-step sign-in: new recovery codes (portal).
+pub const ACCOUNT_TWO_STEP_CODES: &str = "/account/two-step/recovery-codes";
+/// Two-step sign-in: turning it off (portal).
+pub const ACCOUNT_TWO_STEP_OFF: &str = "/account/two-step/off";
+/// Two-step sign-in: status and recovery codes (console).
+pub const ADMIN_TWO_STEP: &str = "/admin/account/two-step";
+/// Two-step sign-in: setting it up (console).
+pub const ADMIN_TWO_STEP_SETUP: &str = "/admin/account/two-step/setup";
+/// Two-step sign-in: new recovery codes (console).
+pub const ADMIN_TWO_STEP_CODES: &str = "/admin/account/two-step/recovery-codes";
+/// An owner requires two-step sign-in of the team.
+pub const TEAM_TWO_STEP: &str = "/team/two-step";
 /// The TPP's dashboard.
 pub const DASHBOARD: &str = "/dashboard";
 /// Edit and resubmit the organisation's details.

@@ -1,5 +1,5 @@
 //! `onramp keys rewrap`: re-encrypts every secret kept at rest (token signing keys, the sandbox
-//! directory's keys and CA key, the session key) under the current `security.data_key`.
+//! directory's keys and CA key, the session key, two-step sign-in secrets) under the current `security.data_key`.
 //! Values sealed under `security.data_key_previous`, or stored in clear, are read and sealed
 //! again; with no data key set, everything is written back in clear.
 
@@ -64,6 +64,17 @@ pub async fn rewrap(
             old,
         )?;
         store::signing_keys::set_private(&tx, &kid, &value).await?;
+        n += 1;
+    }
+    for (id, stored) in store::mfa::all_secrets(&tx).await? {
+        let value = rewrap_one(
+            &format!("two-step secret {id}"),
+            store::mfa::SEAL_PURPOSE,
+            &stored,
+            new,
+            old,
+        )?;
+        store::mfa::set_secret(&tx, &id, &value).await?;
         n += 1;
     }
     for name in SECRETS {

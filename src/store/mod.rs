@@ -14,6 +14,7 @@ mod error;
 pub mod group_commit;
 pub mod invitations;
 pub mod jti;
+pub mod mfa;
 pub mod organisations;
 pub mod outbox;
 pub mod pending_signups;
@@ -143,10 +144,32 @@ where
     Ok((rows, total))
 }
 
-/// Applies every pending migration.
+/// The PostgreSQL advisory lock that serialises migrations across nodes ("onramp" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6f6e_7261_6d70;
+
+/// Applies every pending migration. On PostgreSQL, nodes starting together take turns: each
+/// holds an advisory lock (on a transaction of its own, released at its end) while it migrates,
+/// so the first applies the migrations and the others then find none pending.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
-    Migrator::up(db, None).await?;
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        Migrator::up(db, None).await?;
+        return Ok(());
+    }
+    let lock = db.begin().await?;
+    lock.execute_raw(sea_orm::Statement::from_string(
+        sea_orm::DatabaseBackend::Postgres,
+        format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"),
+    ))
+    .await?;
+    let applied = Migrator::up(db, None).await;
+    lock.commit().await?;
+    applied?;
     Ok(())
+}
+
+/// How many migrations this binary knows.
+pub fn migration_count() -> usize {
+    Migrator::migrations().len()
 }
 
 /// How many migrations this binary knows that the database has not applied.

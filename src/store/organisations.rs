@@ -29,6 +29,8 @@ pub struct OrganisationRecord {
     pub directory_org_id: Option<String>,
     /// The directory (SSA issuer) that `directory_org_id` belongs to.
     pub directory_issuer: Option<String>,
+    /// Its owner requires two-step sign-in of every member.
+    pub require_mfa: bool,
 }
 
 fn from_model(m: org::Model) -> Result<OrganisationRecord, StoreError> {
@@ -44,6 +46,7 @@ fn from_model(m: org::Model) -> Result<OrganisationRecord, StoreError> {
         updated_at: m.updated_at,
         directory_org_id: m.directory_org_id,
         directory_issuer: m.directory_issuer,
+        require_mfa: m.require_mfa,
     })
 }
 
@@ -58,6 +61,7 @@ pub async fn insert(c: &impl ConnectionTrait, r: &OrganisationRecord) -> Result<
         updated_at: Set(r.updated_at),
         directory_org_id: Set(r.directory_org_id.clone()),
         directory_issuer: Set(r.directory_issuer.clone()),
+        require_mfa: Set(r.require_mfa),
     };
     Entity::insert(am).exec_without_returning(c).await?;
     Ok(())
@@ -84,6 +88,22 @@ pub async fn set_status(
 ) -> Result<(), StoreError> {
     Entity::update_many()
         .col_expr(org::Column::Status, Expr::value(status.as_str()))
+        .col_expr(org::Column::UpdatedAt, Expr::value(now))
+        .filter(org::Column::Id.eq(id.to_string()))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Sets whether members must use two-step sign-in.
+pub async fn set_require_mfa(
+    c: &impl ConnectionTrait,
+    id: OrganisationId,
+    require: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    Entity::update_many()
+        .col_expr(org::Column::RequireMfa, Expr::value(require))
         .col_expr(org::Column::UpdatedAt, Expr::value(now))
         .filter(org::Column::Id.eq(id.to_string()))
         .exec(c)

@@ -210,3 +210,35 @@ pub async fn remove(st: &AppState, owner: &UserRecord, member: UserId) -> Result
     uow.commit(st).await?;
     Ok(())
 }
+
+/// The owner requires (or stops requiring) two-step sign-in of every member: from their next
+/// sign-in, a member without it sets it up before going on.
+pub async fn require_two_step(
+    st: &AppState,
+    owner: &UserRecord,
+    require: bool,
+) -> Result<(), TeamError> {
+    if owner.role != "owner" {
+        return Err(TeamError::NotOwner);
+    }
+    let now = st.clock.now();
+    let uow = UnitOfWork::begin(st).await?;
+    let tx = &uow.tx;
+    store::organisations::set_require_mfa(tx, owner.organisation_id, require, now).await?;
+    audit::record(
+        tx,
+        audit::Event {
+            actor: &actor(owner),
+            action: "team.two_step_required",
+            subject_type: "organisation",
+            subject_id: owner.organisation_id.to_string(),
+            organisation: Some(owner.organisation_id),
+            detail: serde_json::json!({ "required": require }),
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    uow.commit(st).await?;
+    Ok(())
+}

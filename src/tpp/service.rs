@@ -146,6 +146,7 @@ pub async fn signup(st: &AppState, sub: &Submission, ip: &str) -> Result<(), Sig
         updated_at: now,
         directory_org_id: None,
         directory_issuer: None,
+        require_mfa: false,
     };
     store::organisations::insert(&tx, &org).await?;
     if existing.is_some() {

@@ -12,7 +12,10 @@ use crate::store::users::UserRecord;
 pub async fn require_user(st: &AppState, session: &TypedSession) -> Result<UserRecord, PageError> {
     let id = session.user_id().ok_or(PageError::SignIn(paths::LOGIN))?;
     match store::users::get(&st.db, id).await? {
-        Some(u) if u.email_verified_at.is_some() => Ok(u),
+        Some(u) if u.email_verified_at.is_some() => {
+            session.note_organisation(u.organisation_id.to_string());
+            Ok(u)
+        }
         _ => {
             session.sign_out_user(st).await?;
             Err(PageError::SignIn(paths::LOGIN))

@@ -2,6 +2,8 @@
 //! routing, sessions, CSRF, guards, error pages, and thin handlers for the portal, the admin
 //! console and the JSON/plain API.
 
+mod access_log;
+mod account_page;
 pub mod admin;
 pub mod admin_api;
 pub mod api;
@@ -15,6 +17,7 @@ mod render;
 pub mod session;
 mod sessions_page;
 pub mod tls;
+pub(crate) mod two_step;
 
 use crate::domain::paths;
 use crate::state::AppState;
@@ -38,6 +41,7 @@ pub fn server(
     let secure = state.settings.secure_cookies();
     let hsts = state.settings.public_url.starts_with("https://");
     let shutdown = state.settings.shutdown_timeout.as_secs();
+    let log_requests = state.settings.log.requests;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let sessions =
@@ -82,22 +86,20 @@ pub fn server(
                 )),
             ))
             .wrap(tracing_actix_web::TracingLogger::default())
-            .wrap_fn(|req, srv| {
+            .wrap_fn(move |req, srv| {
                 use actix_web::dev::Service;
                 let started = std::time::Instant::now();
                 let call = srv.call(req);
                 async move {
-                    let res = call.await?;
+                    let mut res = call.await?;
                     // The route pattern, never the raw path: ids stay out of the labels.
                     let route = res
                         .request()
                         .match_pattern()
                         .unwrap_or_else(|| "unmatched".into());
-                    crate::observe::request(
-                        &route,
-                        res.status().as_u16(),
-                        started.elapsed().as_secs_f64(),
-                    );
+                    let latency = started.elapsed();
+                    crate::observe::request(&route, res.status().as_u16(), latency.as_secs_f64());
+                    access_log::finish(&mut res, &route, latency, log_requests);
                     Ok(res)
                 }
             })

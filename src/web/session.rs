@@ -53,6 +53,15 @@ pub struct TypedSession(Session, HttpRequest);
 
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
+const SECOND_STEP: &str = "second_step";
+
+/// A password given, the second step still to come: whose, at which door, until when.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SecondStep {
+    door: String,
+    subject: String,
+    until: i64,
+}
 
 impl TypedSession {
     /// The session of a request.
@@ -164,6 +173,45 @@ impl TypedSession {
         self.queue_cookie(kind, None);
         self.0.renew();
         Ok(())
+    }
+
+    /// Remembers that `subject` gave the right password at `kind`'s door and owes a second
+    /// step until `until`.
+    pub fn await_second_step(
+        &self,
+        kind: SessionKind,
+        subject: &str,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), PageError> {
+        self.0.insert(
+            SECOND_STEP,
+            SecondStep {
+                door: kind.as_str().to_string(),
+                subject: subject.to_string(),
+                until: until.timestamp(),
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Who owes a second step at `kind`'s door, if it has not expired at `now`.
+    pub fn second_step_of(
+        &self,
+        kind: SessionKind,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<String> {
+        let p = self.0.get::<SecondStep>(SECOND_STEP).ok().flatten()?;
+        (p.door == kind.as_str() && p.until > now.timestamp()).then_some(p.subject)
+    }
+
+    /// Forgets the pending second step.
+    pub fn end_second_step(&self) {
+        self.0.remove(SECOND_STEP);
+    }
+
+    /// Names the organisation this request acts for, in its log line.
+    pub fn note_organisation(&self, organisation: String) {
+        super::access_log::note_organisation(&self.1, organisation);
     }
 
     /// The CSRF token, created on first use.

@@ -205,16 +205,23 @@ async fn the_sandbox_page_shows_a_curl_example_that_works() {
     assert!(
         example.contains("/token") && example.contains("/sandbox/open-banking/v3.1/aisp/accounts")
     );
-    let script = example.replace("YOUR_CLIENT_SECRET", &secret.unwrap());
+    // As pasted, then the secret typed at its prompt.
+    let secret = secret.unwrap();
     let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("bash")
+        use std::io::Write;
+        let mut child = std::process::Command::new("bash")
             .arg("-c")
-            .arg(&script)
-            .output()
+            .arg(&example)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        writeln!(child.stdin.take().unwrap(), "{secret}")?;
+        child.wait_with_output()
     })
     .await
     .unwrap()
-    .expect("bash runs (curl and jq are installed by .ci/run)");
+    .expect("bash runs (curl is installed by .ci/run)");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("\"AccountId\""),

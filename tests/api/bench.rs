@@ -13,7 +13,6 @@
 //! ratios to the baseline, and the server's resident memory idle and at its peak.
 
 use crate::helpers::*;
-use onramp::jose::SigningKey;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -85,18 +84,7 @@ async fn bench_token_endpoint() {
     let secret_app = tpp.create_app(APP).await;
     let (basic_id, secret) = tpp.sandbox_keys(&secret_app).await;
     let secret = secret.unwrap();
-    let (key, _) = SigningKey::generate_es256("bench-key".into()).unwrap();
-    let jwks = json!({ "keys": [key.public_jwk()] }).to_string();
-    let jwt_app = tpp
-        .create_app(&[
-            ("name", "Keyed"),
-            ("redirect_uris", "https://k.example/cb"),
-            ("auth_method", "private_key_jwt"),
-            ("jwks", &jwks),
-            ("scopes", "accounts"),
-        ])
-        .await;
-    let (jwt_id, _) = tpp.sandbox_keys(&jwt_app).await;
+    let (key, jwt_id) = tpp.private_key_jwt_client("bench-key").await;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -18,12 +18,7 @@ async fn sql(app: &TestApp, q: &str) {
 }
 
 fn onramp(app: &TestApp, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_onramp"))
-        .args(args)
-        .env("ONRAMP_DATABASE_URL", &app.state.settings.database_url)
-        .env("ONRAMP_WORKFLOWS_DIR", repo_workflows())
-        .output()
-        .unwrap()
+    app.cli(args)
 }
 
 #[tokio::test]
@@ -171,15 +166,6 @@ async fn a_backup_taken_during_writes_restores_every_row_committed_before_it() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-}
-
-/// A port free now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]

@@ -8,6 +8,8 @@ pub mod clients;
 pub mod email_tokens;
 pub mod invitations;
 pub mod jti_uses;
+pub mod mfa_factors;
+pub mod mfa_recovery_codes;
 pub mod organisations;
 pub mod outbox;
 pub mod pending_signups;

@@ -15,6 +15,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub directory_org_id: Option<String>,
     pub directory_issuer: Option<String>,
+    pub require_mfa: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -43,8 +43,8 @@ pub async fn submit(
     let ip = client_ip(&req, &st.settings);
     match accounts::login_admin(&st, &email, sub.get("password").unwrap_or_default(), &ip).await {
         Ok(a) => {
-            session.sign_in_admin(&st, a.id).await?;
-            Ok(render::see_other(paths::ADMIN))
+            let actor = crate::web::guards::admin_actor(&a);
+            crate::web::two_step::after_password(&st, &session, &actor).await
         }
         Err(e @ (AccountError::InvalidCredentials | AccountError::Throttled { .. })) => {
             let status = if matches!(e, AccountError::Throttled { .. }) {

@@ -11,6 +11,7 @@ mod organisations;
 mod task;
 
 use crate::domain::paths;
+use crate::web::two_step;
 use actix_web::web;
 
 /// Registers the console's routes.
@@ -20,6 +21,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_LOGIN, web::get().to(login::form))
         .route(paths::ADMIN_LOGIN, web::post().to(login::submit))
         .route(paths::ADMIN_LOGOUT, web::post().to(login::logout))
+        .route(
+            "/admin/account",
+            web::get().to(crate::web::account_page::admin),
+        )
+        .route(
+            paths::ADMIN_LOGIN_CODE,
+            web::get().to(two_step::admin_code_form),
+        )
+        .route(
+            paths::ADMIN_LOGIN_CODE,
+            web::post().to(two_step::admin_code_submit),
+        )
+        .route(paths::ADMIN_TWO_STEP, web::get().to(two_step::admin_status))
+        .route(
+            paths::ADMIN_TWO_STEP_SETUP,
+            web::get().to(two_step::admin_setup_form),
+        )
+        .route(
+            paths::ADMIN_TWO_STEP_SETUP,
+            web::post().to(two_step::admin_setup_submit),
+        )
+        .route(
+            paths::ADMIN_TWO_STEP_CODES,
+            web::post().to(two_step::admin_renew),
+        )
         .route("/admin/tasks/{id}", web::get().to(task::show))
         .route("/admin/tasks/{id}", web::post().to(task::decide))
         .route(paths::ADMIN_AUDIT, web::get().to(audit::show))
@@ -57,6 +83,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The layout's view of the signed-in admin.
-fn who(a: &crate::store::admins::AdminRecord) -> Option<(String, String)> {
+pub(super) fn who(a: &crate::store::admins::AdminRecord) -> Option<(String, String)> {
     Some((a.email.clone(), a.role.to_string()))
 }

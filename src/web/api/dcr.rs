@@ -92,6 +92,9 @@ pub async fn register(
     match result {
         Ok(body) => {
             crate::observe::registration("201");
+            if let Some(id) = body.get("client_id").and_then(|v| v.as_str()) {
+                crate::web::access_log::note_client(&req, id, None);
+            }
             ok(StatusCode::CREATED, body)
         }
         Err(e) => {
@@ -102,10 +105,13 @@ pub async fn register(
 }
 
 fn client_id(req: &HttpRequest) -> String {
-    req.match_info()
+    let id = req
+        .match_info()
         .get("client_id")
         .unwrap_or_default()
-        .to_string()
+        .to_string();
+    crate::web::access_log::note_client(req, &id, None);
+    id
 }
 
 /// `GET /register/{client_id}`.

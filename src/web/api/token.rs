@@ -107,6 +107,11 @@ async fn run(
         ],
     };
     let auth = client_auth::authenticate(st, &creds).await?;
+    crate::web::access_log::note_client(
+        req,
+        auth.client.client_id.as_str(),
+        Some(auth.client.organisation_id.to_string()),
+    );
     let issued = client_credentials::handle(st, &auth, form.get("scope"), cert.der())?;
     crate::observe::token_issued(auth.method.as_str(), auth.client.environment.as_str());
     Ok(HttpResponse::Ok()

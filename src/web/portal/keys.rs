@@ -10,6 +10,7 @@ use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
 use crate::web::guards::{require_member, tpp_actor};
 use crate::web::ip::client_ip;
+use crate::web::portal::examples::{Example, sandbox_example};
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -25,6 +26,7 @@ struct CredentialsPage {
     client_id: String,
     secret: String,
     auth_method: String,
+    example: Option<Example>,
 }
 
 fn app_id(raw: &str) -> Result<ApplicationId, PageError> {
@@ -32,11 +34,14 @@ fn app_id(raw: &str) -> Result<ApplicationId, PageError> {
 }
 
 fn credentials(
+    st: &AppState,
     session: &TypedSession,
     email: String,
     client: &ClientRecord,
     secret: Option<String>,
 ) -> Result<HttpResponse, PageError> {
+    let example = (client.environment == crate::clients::Environment::Sandbox)
+        .then(|| sandbox_example(&st.settings, client, "", secret.as_deref()));
     render::ok(&CredentialsPage {
         layout: Layout::portal("Your credentials", session, Some(email))?,
         application: client.application_id.to_string(),
@@ -44,6 +49,7 @@ fn credentials(
         client_id: client.client_id.to_string(),
         secret: secret.unwrap_or_default(),
         auth_method: client.auth_method.to_string(),
+        example,
     })
 }
 
@@ -59,6 +65,7 @@ pub async fn request_sandbox(
     match service::request_sandbox(&st, org.id, id, &tpp_actor(&user)).await {
         Ok(issued) => match issued.client {
             Some(client) => credentials(
+                &st,
                 &session,
                 user.email,
                 &client,
@@ -108,6 +115,7 @@ pub async fn new_secret(
     let grace = grace_minutes(sub.get("grace_minutes"))?;
     match service::new_secret(&st, org.id, &id, grace, &tpp_actor(&user)).await {
         Ok((client, secret)) => credentials(
+            &st,
             &session,
             user.email,
             &client,

@@ -45,8 +45,8 @@ pub async fn submit(
     let ip = client_ip(&req, &st.settings);
     match accounts::login_portal(&st, &email, sub.get("password").unwrap_or_default(), &ip).await {
         Ok(user) => {
-            session.sign_in_user(&st, user.id).await?;
-            Ok(render::see_other(paths::DASHBOARD))
+            let actor = crate::web::guards::tpp_actor(&user);
+            crate::web::two_step::after_password(&st, &session, &actor).await
         }
         Err(
             e @ (AccountError::InvalidCredentials

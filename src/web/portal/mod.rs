@@ -2,8 +2,10 @@
 
 mod account;
 mod apps;
+mod confirm;
 mod dashboard;
 mod dcr_docs;
+mod examples;
 mod keys;
 mod login;
 mod organisation;
@@ -16,6 +18,7 @@ mod verify;
 
 use crate::domain::paths;
 use crate::forms::{FieldErrors, FieldView, Submission};
+use crate::web::two_step;
 use actix_web::web;
 
 /// Registers the portal's routes.
@@ -30,6 +33,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::VERIFY_RESEND, web::post().to(verify::resend))
         .route(paths::LOGIN, web::get().to(login::form))
         .route(paths::LOGIN, web::post().to(login::submit))
+        .route("/account", web::get().to(crate::web::account_page::portal))
+        .route(paths::LOGIN_CODE, web::get().to(two_step::portal_code_form))
+        .route(
+            paths::LOGIN_CODE,
+            web::post().to(two_step::portal_code_submit),
+        )
+        .route(
+            paths::ACCOUNT_TWO_STEP,
+            web::get().to(two_step::portal_status),
+        )
+        .route(
+            paths::ACCOUNT_TWO_STEP_SETUP,
+            web::get().to(two_step::portal_setup_form),
+        )
+        .route(
+            paths::ACCOUNT_TWO_STEP_SETUP,
+            web::post().to(two_step::portal_setup_submit),
+        )
+        .route(
+            paths::ACCOUNT_TWO_STEP_CODES,
+            web::post().to(two_step::portal_renew),
+        )
+        .route(
+            paths::ACCOUNT_TWO_STEP_OFF,
+            web::post().to(two_step::portal_off),
+        )
         .route(paths::LOGOUT, web::post().to(login::logout))
         .route(paths::PASSWORD_FORGOT, web::get().to(password::forgot_form))
         .route(paths::PASSWORD_FORGOT, web::post().to(password::forgot))
@@ -99,8 +128,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(keys::new_secret),
         )
         .route("/clients/{client_id}/revoke", web::post().to(keys::revoke))
+        .route(
+            "/clients/{client_id}/revoke",
+            web::get().to(confirm::revoke_client),
+        )
+        .route(
+            "/applications/{id}/delete",
+            web::get().to(confirm::delete_application),
+        )
         .route(paths::TEAM, web::get().to(team::show))
         .route("/team/invite", web::post().to(team::invite))
+        .route(paths::TEAM_TWO_STEP, web::post().to(team::two_step))
         .route("/team/{user_id}/remove", web::post().to(team::remove))
         .route(paths::INVITE, web::get().to(team::accept_form))
         .route(paths::INVITE, web::post().to(team::accept))

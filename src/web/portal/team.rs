@@ -5,7 +5,7 @@ use crate::state::AppState;
 use crate::team::{TeamError, service};
 use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
-use crate::web::guards::require_user;
+use crate::web::guards::{require_member, require_user};
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
 use actix_web::http::StatusCode;
@@ -27,6 +27,7 @@ struct TeamPage {
     members: Vec<Member>,
     invitations: Vec<(String, String)>,
     is_owner: bool,
+    two_step_required: bool,
     email: String,
     error: String,
 }
@@ -38,7 +39,7 @@ async fn page(
     error: String,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let user = require_user(st, session).await?;
+    let (user, org) = require_member(st, session).await?;
     let (members, invites) = service::members(st, &user).await?;
     render::page(
         &TeamPage {
@@ -57,6 +58,7 @@ async fn page(
                 .map(|i| (i.email, i.expires_at.format("%Y-%m-%d").to_string()))
                 .collect(),
             is_owner: user.role == "owner",
+            two_step_required: org.require_mfa,
             email,
             error,
         },
@@ -98,6 +100,31 @@ pub async fn invite(
             )
             .await
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST `/team/two-step`: the owner requires (`require=1`) or stops requiring two-step sign-in.
+pub async fn two_step(
+    st: web::Data<AppState>,
+    session: TypedSession,
+    FormPost(sub): FormPost,
+) -> Result<HttpResponse, PageError> {
+    let user = require_user(&st, &session).await?;
+    let require = sub.get("require") == Some("1");
+    match service::require_two_step(&st, &user, require).await {
+        Ok(()) => {
+            let text = if require {
+                "Every member now signs in with two steps; those without an app set one up at their next sign-in."
+            } else {
+                "Two-step sign-in is now each member's choice."
+            };
+            session.flash("success", text)?;
+            Ok(render::see_other(paths::TEAM))
+        }
+        Err(TeamError::NotOwner) => Err(PageError::Forbidden(
+            "Only the organisation's owners can manage its team.",
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -202,9 +229,12 @@ pub async fn accept(
     }
     match service::accept(&st, &token, password).await {
         Ok(user) => {
-            session.sign_in_user(&st, user.id).await?;
+            // A new member signs in as anyone does: where the organisation requires two-step
+            // sign-in, they set it up first.
+            let actor = crate::web::guards::tpp_actor(&user);
+            let next = crate::web::two_step::after_password(&st, &session, &actor).await?;
             session.flash("success", "Welcome: you have joined the team.")?;
-            Ok(render::see_other(paths::DASHBOARD))
+            Ok(next)
         }
         Err(e @ (TeamError::WeakPassword(_) | TeamError::Refused(_) | TeamError::BadLink)) => {
             invite_page(

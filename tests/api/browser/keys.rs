@@ -79,9 +79,7 @@ async fn a_tpp_gets_sandbox_keys_and_production_keys_after_two_admins_in_a_real_
 
     // A reviewer marks the request as reviewed.
     let reviewer = driver.session().await;
-    reviewer
-        .sign_in(&app.url("/admin/login"), &reviewer_email, "/admin")
-        .await;
+    reviewer.admin_sign_in(&app, &reviewer_email).await;
     reviewer
         .goto(&app.url("/admin?workflow=production-keys"))
         .await;
@@ -108,9 +106,7 @@ async fn a_tpp_gets_sandbox_keys_and_production_keys_after_two_admins_in_a_real_
 
     // A different admin, an approver, approves with a comment.
     let approver = driver.session().await;
-    approver
-        .sign_in(&app.url("/admin/login"), &approver_email, "/admin")
-        .await;
+    approver.admin_sign_in(&app, &approver_email).await;
     approver.goto(&app.url(&task_path)).await;
     approver
         .wait_for_text("Reviewed, waiting for approval")
@@ -174,9 +170,7 @@ async fn a_tpp_gets_sandbox_keys_and_production_keys_after_two_admins_in_a_real_
         "the old settings stay in force: {page}"
     );
     let reviewer = driver.session().await;
-    reviewer
-        .sign_in(&app.url("/admin/login"), &reviewer_email, "/admin")
-        .await;
+    reviewer.admin_sign_in(&app, &reviewer_email).await;
     reviewer
         .goto(&app.url("/admin?workflow=production-change"))
         .await;

@@ -7,6 +7,7 @@
 //! the test where they are not installed.
 
 mod keys;
+mod narrow;
 mod signup;
 
 use crate::helpers::*;
@@ -323,6 +324,40 @@ impl Browser {
         self.type_into("#f-password", PASSWORD).await;
         self.click("form.stack button[type=submit]").await;
         self.wait_for_path(landing).await;
+    }
+
+    /// Signs an admin in to the console as a person does: password, then the authenticator
+    /// app's code, setting the app up (scanning the key off the page, keeping the recovery
+    /// codes) on the first sign-in.
+    pub(super) async fn admin_sign_in(&self, app: &TestApp, email: &str) {
+        self.goto(&app.url("/admin/login")).await;
+        self.type_into("#f-email", email).await;
+        self.type_into("#f-password", PASSWORD).await;
+        self.click("form.stack button[type=submit]").await;
+        let next = self
+            .wait_for_path_where("the second step", |p| {
+                p == "/admin/login/code" || p == "/admin/account/two-step/setup"
+            })
+            .await;
+        if next.ends_with("/setup") {
+            let page = self.wait_for_text("Set up two-step sign-in").await;
+            assert!(page.contains("<svg"), "a QR code: {page}");
+            let secret = self.text_of("#totp-secret").await;
+            totp::remember_secret(email, secret.trim());
+            self.type_into("#f-code", &totp::next_code(email, &app.state.clock))
+                .await;
+            self.click("form.stack button[type=submit]").await;
+            let page = self.wait_for_text("Your recovery codes").await;
+            let codes = texts(&page, ".recovery-codes code");
+            assert_eq!(codes.len(), 10, "{page}");
+            totp::remember_recovery(email, codes);
+            self.click("a.button.primary").await;
+        } else {
+            self.type_into("#f-code", &totp::next_code(email, &app.state.clock))
+                .await;
+            self.click("form.stack button[type=submit]").await;
+        }
+        self.wait_for_path("/admin").await;
     }
 
     pub(super) async fn quit(self) {

@@ -53,11 +53,7 @@ async fn a_person_signs_up_verifies_and_is_approved_in_a_real_browser() {
     // A bank admin signs in and approves with a comment.
     let admin_email = app.create_admin(AdminRole::Approver).await;
     let admin = driver.session().await;
-    admin.goto(&app.url("/admin/login")).await;
-    admin.type_into("#f-email", &admin_email).await;
-    admin.type_into("#f-password", PASSWORD).await;
-    admin.click("form.stack button[type=submit]").await;
-    admin.wait_for_path("/admin").await;
+    admin.admin_sign_in(&app, &admin_email).await;
     let inbox = admin.wait_for_text("Tasks waiting").await;
     assert!(
         inbox.contains(legal_name),

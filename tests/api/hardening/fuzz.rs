@@ -161,6 +161,14 @@ fn targets(app_path: &str, client: &str, org: &str) -> Vec<Target> {
             &["token", "password", "password_confirm"],
         ),
         form("/admin/login", As::Anon, &["email", "password"]),
+        form("/admin/login/code", As::Anon, &["code"]),
+        form("/login/code", As::Anon, &["code"]),
+        form("/account/two-step/setup", As::Tpp, &["code"]),
+        form(
+            "/admin/account/two-step/recovery-codes",
+            As::Admin,
+            &["code"],
+        ),
         form(
             "/admin/tasks/00000000-0000-0000-0000-000000000000",
             As::Admin,

@@ -7,5 +7,6 @@ mod binding;
 mod fuzz;
 mod inputs;
 mod invitations;
+mod mfa;
 mod sessions;
 mod web;

@@ -155,10 +155,17 @@ async fn an_admin_session_has_its_own_cookie_and_ends_after_thirty_idle_minutes(
         s.security.session_idle.admin = std::time::Duration::from_secs(30 * 60);
     })
     .await;
-    let email = app.create_admin(AdminRole::Reviewer).await;
+    let (email, _) = app.admin(AdminRole::Reviewer).await;
     let r = app
         .post_form("/admin/login", &[("email", &email), ("password", PASSWORD)])
         .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        set_cookie(&r, "onramp_admin").is_none(),
+        "no session before the second step"
+    );
+    let code = crate::helpers::totp::next_code(&email, &app.state.clock);
+    let r = app.post_form("/admin/login/code", &[("code", &code)]).await;
     assert_eq!(r.status(), 303);
     let admin = set_cookie(&r, "onramp_admin").expect("an admin session cookie");
     assert!(set_cookie(&r, "onramp_portal").is_none());

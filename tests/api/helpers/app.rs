@@ -41,8 +41,17 @@ pub fn repo_workflows() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows")
 }
 
+/// A port free now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
 /// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database.
-async fn fresh_database(dir: &Path) -> String {
+pub async fn fresh_database(dir: &Path) -> String {
     match std::env::var("ONRAMP_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             use sea_orm::ConnectionTrait;
@@ -125,11 +134,12 @@ async fn spawn(with_tls: bool, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("build app");
     tokio::spawn(app.run_until_stopped());
+    let clock = state.clock.clone();
     TestApp {
         state,
         tls_address,
         pki,
-        visitor: Visitor::new(address),
+        visitor: Visitor::new(address).with_clock(clock),
         _dir: dir,
     }
 }
@@ -179,9 +189,39 @@ impl TestApp {
         email
     }
 
+    /// Runs the `onramp` binary on this app's database and the repository's workflows.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_onramp"))
+            .args(args)
+            .env("ONRAMP_DATABASE_URL", &self.state.settings.database_url)
+            .env("ONRAMP_WORKFLOWS_DIR", repo_workflows())
+            .output()
+            .expect("run onramp")
+    }
+
+    /// Follows the invitation mailed to `email` and joins with [`PASSWORD`]; returns the
+    /// newcomer's browser and the answer to joining.
+    pub async fn join_by_invitation(&self, email: &str) -> (Visitor, reqwest::Response) {
+        let link = self.link_in_mail(email, "/invite").await;
+        let v = self.other_browser();
+        let page = v.get_html(&link).await;
+        let token = hidden_value(&page, "token").expect("the invitation's token");
+        let r = v
+            .post_form(
+                "/invite",
+                &[
+                    ("token", &token),
+                    ("password", PASSWORD),
+                    ("password_confirm", PASSWORD),
+                ],
+            )
+            .await;
+        (v, r)
+    }
+
     /// Another browser (its own cookie jar) on the same server.
     pub fn other_browser(&self) -> Visitor {
-        Visitor::new(self.address.clone())
+        Visitor::new(self.address.clone()).with_clock(self.state.clock.clone())
     }
 }
 

@@ -3,9 +3,12 @@
 
 mod app;
 pub mod dcr;
+mod node;
 mod pki;
+pub mod totp;
 mod visitor;
 
 pub use app::*;
+pub use node::Node;
 pub use pki::{Identity, Pki};
 pub use visitor::Visitor;

@@ -10,6 +10,8 @@ pub struct Visitor {
     pub address: String,
     /// The HTTP client.
     pub client: reqwest::Client,
+    /// The server's clock, for authenticator codes.
+    pub clock: onramp::domain::Clock,
 }
 
 impl Visitor {
@@ -21,7 +23,17 @@ impl Visitor {
             .redirect(Policy::none())
             .build()
             .expect("client");
-        Self { address, client }
+        Self {
+            address,
+            client,
+            clock: onramp::domain::Clock::system(),
+        }
+    }
+
+    /// The same, with the server's clock (which tests may move).
+    pub fn with_clock(mut self, clock: onramp::domain::Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// An absolute URL.
@@ -64,6 +76,36 @@ impl Visitor {
             .post_form("/admin/login", &[("email", email), ("password", PASSWORD)])
             .await;
         assert_eq!(r.status(), 303, "admin login should redirect");
+        let next = r.headers()["location"].to_str().unwrap().to_string();
+        assert_eq!(self.second_step(email, &next).await, "/admin");
+    }
+
+    /// Passes the second sign-in step that the password's redirect to `next` asks for: sets
+    /// up the authenticator app (keeping its secret and recovery codes) or gives a fresh code.
+    /// Returns where it lands.
+    pub async fn second_step(&self, email: &str, next: &str) -> String {
+        if next.ends_with("/two-step/setup") {
+            let page = self.get_html(next).await;
+            let secret = super::texts(&page, "#totp-secret")
+                .pop()
+                .unwrap_or_else(|| panic!("the set-up page shows the key: {page}"));
+            super::totp::remember_secret(email, secret.trim());
+            let code = super::totp::next_code(email, &self.clock);
+            let r = self.post_form(next, &[("code", &code)]).await;
+            assert_eq!(r.status(), 200, "set-up shows the recovery codes");
+            let page = r.text().await.unwrap();
+            let doc = scraper::Html::parse_document(&page);
+            let sel = scraper::Selector::parse(".recovery-codes code").unwrap();
+            let codes: Vec<String> = doc.select(&sel).map(|c| c.text().collect()).collect();
+            assert_eq!(codes.len(), 10, "ten recovery codes: {page}");
+            super::totp::remember_recovery(email, codes);
+            return attr(&page, "a.button.primary", "href").expect("a way on");
+        }
+        assert!(next.ends_with("/login/code"), "a second step, not {next}");
+        let code = super::totp::next_code(email, &self.clock);
+        let r = self.post_form(next, &[("code", &code)]).await;
+        assert_eq!(r.status(), 303, "the code is accepted");
+        r.headers()["location"].to_str().unwrap().to_string()
     }
 
     /// Signs this client in to the portal.
@@ -117,6 +159,24 @@ impl Visitor {
             .to_str()
             .expect("location")
             .to_string()
+    }
+
+    /// Creates a sandbox application that signs in with `private_key_jwt` under a fresh ES256
+    /// key (`kid`) and gets its keys; returns the key and the Client ID.
+    pub async fn private_key_jwt_client(&self, kid: &str) -> (onramp::jose::SigningKey, String) {
+        let (key, _) = onramp::jose::SigningKey::generate_es256(kid.into()).expect("key");
+        let jwks = serde_json::json!({ "keys": [key.public_jwk()] }).to_string();
+        let app = self
+            .create_app(&[
+                ("name", "Keyed"),
+                ("redirect_uris", "https://k.example/cb"),
+                ("auth_method", "private_key_jwt"),
+                ("jwks", &jwks),
+                ("scopes", "accounts"),
+            ])
+            .await;
+        let (id, _) = self.sandbox_keys(&app).await;
+        (key, id)
     }
 
     /// Asks for sandbox keys on an application page; returns the credentials shown.

@@ -86,16 +86,21 @@ pub fn settings_specs(
         .collect();
     let redirect_help = match env {
         Environment::Sandbox => {
-            "One per line. https:// only; http://localhost is accepted for the sandbox."
+            "Only if your software sends customers through an authorisation redirect; not needed \
+             for client credentials alone. One per line. https:// only; http://localhost is \
+             accepted for the sandbox."
         }
-        Environment::Production => "One per line, https:// only (no localhost).",
+        Environment::Production => {
+            "Only if your software sends customers through an authorisation redirect; not needed \
+             for client credentials alone. One per line, https:// only (no localhost)."
+        }
     };
     vec![
         spec(
             "redirect_uris",
             "Redirect URIs",
             "textarea",
-            true,
+            false,
             redirect_help,
         ),
         auth,

@@ -13,6 +13,7 @@ use crate::store::clients::ClientRecord;
 use crate::tasks::query::{self, Standing};
 use crate::web::error::PageError;
 use crate::web::guards::require_member;
+use crate::web::portal::examples::{Example, sandbox_example};
 use crate::web::render::{self, Layout};
 use crate::web::session::TypedSession;
 use actix_web::{HttpResponse, web};
@@ -49,40 +50,13 @@ pub struct EnvView {
     /// Its newest key request.
     pub request: Option<Standing>,
     /// A copy-paste example: get a token, call the sandbox API (sandbox clients only).
-    pub example: String,
+    pub example: Option<Example>,
     /// The settings in force on a production client (what the bank approved).
     pub settings: Vec<(String, String)>,
     /// The newest production change request, when one was made.
     pub change: Option<Standing>,
     /// Whether a change request may be started now (a portal production client, none open).
     pub can_change: bool,
-}
-
-/// A working curl example for a sandbox client's authentication method.
-fn curl_example(base: &str, c: &ClientRecord, scope: &str) -> String {
-    let token = format!("{base}/token");
-    let api = format!("{base}/sandbox/open-banking/v3.1/aisp/accounts");
-    let id = c.client_id.as_str();
-    let get_token = match Some(c.auth_method) {
-        Some(AuthMethod::ClientSecretBasic) => format!(
-            "TOKEN=$(curl -s -u '{id}:YOUR_CLIENT_SECRET' \\\n  -d grant_type=client_credentials --data-urlencode 'scope={scope}' \\\n  {token} | jq -r .access_token)"
-        ),
-        Some(AuthMethod::ClientSecretPost) => format!(
-            "TOKEN=$(curl -s -d grant_type=client_credentials --data-urlencode 'scope={scope}' \\\n  -d client_id={id} -d client_secret=YOUR_CLIENT_SECRET \\\n  {token} | jq -r .access_token)"
-        ),
-        Some(AuthMethod::TlsClientAuth) => format!(
-            "TOKEN=$(curl -s --cert transport.pem --key transport.key \\\n  -d grant_type=client_credentials --data-urlencode 'scope={scope}' -d client_id={id} \\\n  {token} | jq -r .access_token)"
-        ),
-        _ => format!(
-            "# Sign a JWT with your private key (ES256 or PS256, kid of a key in your JWKS):\n#   {{\"iss\":\"{id}\",\"sub\":\"{id}\",\"aud\":\"{token}\",\n#    \"jti\":\"<unique>\",\"iat\":<now>,\"exp\":<now + at most 3600>}}\nTOKEN=$(curl -s -d grant_type=client_credentials --data-urlencode 'scope={scope}' \\\n  -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer \\\n  -d client_assertion=\"$ASSERTION\" \\\n  {token} | jq -r .access_token)"
-        ),
-    };
-    let cert = if c.auth_method == AuthMethod::TlsClientAuth {
-        "--cert transport.pem --key transport.key "
-    } else {
-        ""
-    };
-    format!("{get_token}\ncurl -s {cert}-H \"Authorization: Bearer $TOKEN\" \\\n  {api}")
 }
 
 /// Settings as rows for people.
@@ -179,10 +153,13 @@ pub async fn show(
                 .to_string();
         }
         let example = match &record {
-            Some(c) if *env == Environment::Sandbox => {
-                curl_example(st.settings.mtls_base_url(), c, &app.scopes.join(" "))
-            }
-            _ => String::new(),
+            Some(c) if *env == Environment::Sandbox => Some(sandbox_example(
+                &st.settings,
+                c,
+                &app.scopes.join(" "),
+                None,
+            )),
+            _ => None,
         };
         let client = match &record {
             Some(c) => Some(client_view(&st, c).await?),
