@@ -97,6 +97,24 @@ pub struct Change {
     admin: String,
 }
 
+impl Change {
+    /// The acting admin, if they may change statuses, and the (required) comment; otherwise
+    /// the reason it is refused, as the console would give it.
+    async fn checked(&self, st: &AppState) -> anyhow::Result<Result<(Actor, &str), String>> {
+        let (actor, role) = acting(st, &self.admin).await?;
+        let comment = self.comment.trim();
+        Ok(if !role.may_change_status() {
+            Err(format!(
+                "a {role} can read but not change clients and organisations"
+            ))
+        } else if comment.is_empty() {
+            Err("give a reason with --comment: it is kept in the history".into())
+        } else {
+            Ok((actor, comment))
+        })
+    }
+}
+
 /// The acting admin, or a usage error.
 async fn acting(st: &AppState, email: &str) -> anyhow::Result<(Actor, crate::domain::AdminRole)> {
     let admin = store::admins::find_by_email(&st.db, &email.trim().to_lowercase())
@@ -104,6 +122,12 @@ async fn acting(st: &AppState, email: &str) -> anyhow::Result<(Actor, crate::dom
         .filter(|a| !a.disabled)
         .ok_or_else(|| anyhow!("no active admin has the email {email}"))?;
     Ok((actor_of(&admin, admin.role), admin.role))
+}
+
+/// Prints why a change was refused; exit status 1.
+fn refused(why: &str) -> anyhow::Result<ExitCode> {
+    eprintln!("Refused: {why}");
+    Ok(ExitCode::from(1))
 }
 
 /// Every page of a listing, until it ends.
@@ -182,10 +206,7 @@ pub async fn tasks(st: &AppState, cmd: TasksCommand) -> anyhow::Result<ExitCode>
                     println!("Done: task {} is now {}.", inst.id, inst.state);
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e) => {
-                    eprintln!("Refused: {e}");
-                    Ok(ExitCode::from(1))
-                }
+                Err(e) => refused(&e.to_string()),
             }
         }
     }
@@ -231,15 +252,14 @@ pub async fn clients(st: &AppState, cmd: ClientsCommand) -> anyhow::Result<ExitC
         ClientsCommand::Reactivate(c) => (c, ClientStatus::Active),
         ClientsCommand::Revoke(c) => (c, ClientStatus::Revoked),
     };
-    let (actor, role) = acting(st, &change.admin).await?;
-    if !role.may_change_status() {
-        eprintln!("Refused: a {role} cannot change clients.");
-        return Ok(ExitCode::from(1));
-    }
-    let id = ClientId(change.id);
+    let (actor, comment) = match change.checked(st).await? {
+        Ok(ok) => ok,
+        Err(why) => return refused(&why),
+    };
+    let id = ClientId(change.id.clone());
     let req = StatusChange {
         to,
-        comment: change.comment.trim(),
+        comment,
         ip: None,
     };
     match clients::change_status_now(st, &id, req, &actor).await {
@@ -247,10 +267,7 @@ pub async fn clients(st: &AppState, cmd: ClientsCommand) -> anyhow::Result<ExitC
             println!("Client {id} is now {}.", to.as_str());
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => {
-            eprintln!("Refused: {e}");
-            Ok(ExitCode::from(1))
-        }
+        Err(e) => refused(&e.to_string()),
     }
 }
 
@@ -273,25 +290,20 @@ pub async fn orgs(st: &AppState, cmd: OrgsCommand) -> anyhow::Result<ExitCode> {
         OrgsCommand::Suspend(c) => (c, true),
         OrgsCommand::Reactivate(c) => (c, false),
     };
-    let (actor, role) = acting(st, &change.admin).await?;
-    if !role.may_change_status() {
-        eprintln!("Refused: a {role} cannot change organisations.");
-        return Ok(ExitCode::from(1));
-    }
+    let (actor, comment) = match change.checked(st).await? {
+        Ok(ok) => ok,
+        Err(why) => return refused(&why),
+    };
     let id = change
         .id
         .parse()
         .map_err(|_| anyhow!("not an organisation id: {}", change.id))?;
-    let comment = change.comment.trim();
     match crate::tpp::admin::set_suspended(st, id, suspend, comment, &actor, None).await {
         Ok(n) => {
             let what = if suspend { "suspended" } else { "reactivated" };
             println!("Organisation {id} {what}, with {n} of its clients.");
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => {
-            eprintln!("Refused: {e}");
-            Ok(ExitCode::from(1))
-        }
+        Err(e) => refused(&e.to_string()),
     }
 }

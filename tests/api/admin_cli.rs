@@ -20,6 +20,18 @@ fn onramp(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// `onramp clients|orgs VERB ID --comment C --as EMAIL`.
+fn change(
+    app: &TestApp,
+    what: &str,
+    verb: &str,
+    id: &str,
+    comment: &str,
+    admin: &str,
+) -> (bool, String, String) {
+    onramp(app, &[what, verb, id, "--comment", comment, "--as", admin])
+}
+
 /// `onramp tasks act ID --action approve --as EMAIL`.
 fn approve_as(app: &TestApp, id: &str, email: &str) -> (bool, String, String) {
     let args = [
@@ -84,59 +96,19 @@ async fn tasks_clients_and_orgs_from_the_command_line_follow_the_consoles_rules(
     let client_id = line.split('\t').next().unwrap().to_string();
     assert!(line.contains("active") && line.contains("Acme"), "{line}");
     let reviewer = app.create_admin(AdminRole::Reviewer).await;
-    let (ok, _, _) = onramp(
-        &app,
-        &[
-            "clients",
-            "suspend",
-            &client_id,
-            "--comment",
-            "x",
-            "--as",
-            &reviewer,
-        ],
-    );
+    let (ok, _, _) = change(&app, "clients", "suspend", &client_id, "x", &reviewer);
     assert!(!ok, "reviewers only read");
-    let (ok, _, err) = onramp(
-        &app,
-        &[
-            "clients",
-            "suspend",
-            &client_id,
-            "--comment",
-            "Incident",
-            "--as",
-            &approver,
-        ],
+    let (ok, _, err) = change(&app, "clients", "suspend", &client_id, " ", &approver);
+    assert!(!ok && err.contains("reason"), "a reason is required: {err}");
+    let (ok, _, err) = change(
+        &app, "clients", "suspend", &client_id, "Incident", &approver,
     );
     assert!(ok, "{err}");
     let (_, out, _) = onramp(&app, &["clients", "list", "--status", "suspended"]);
     assert!(out.contains(&client_id), "{out}");
-    let (ok, _, _) = onramp(
-        &app,
-        &[
-            "clients",
-            "revoke",
-            &client_id,
-            "--comment",
-            "Done",
-            "--as",
-            &approver,
-        ],
-    );
+    let (ok, _, _) = change(&app, "clients", "revoke", &client_id, "Done", &approver);
     assert!(ok);
-    let (ok, _, _) = onramp(
-        &app,
-        &[
-            "clients",
-            "reactivate",
-            &client_id,
-            "--comment",
-            "x",
-            "--as",
-            &approver,
-        ],
-    );
+    let (ok, _, _) = change(&app, "clients", "reactivate", &client_id, "x", &approver);
     assert!(!ok, "revoked is final");
 
     let (_, out, _) = onramp(&app, &["orgs", "list", "--status", "active"]);
@@ -148,32 +120,17 @@ async fn tasks_clients_and_orgs_from_the_command_line_follow_the_consoles_rules(
         .next()
         .unwrap()
         .to_string();
-    let (ok, out, err) = onramp(
-        &app,
-        &[
-            "orgs",
-            "suspend",
-            &org,
-            "--comment",
-            "Licence lapsed",
-            "--as",
-            &approver,
-        ],
-    );
+    let (ok, out, err) = change(&app, "orgs", "suspend", &org, "Licence lapsed", &approver);
     assert!(ok && out.contains("suspended"), "{out}{err}");
     let (_, out, _) = onramp(&app, &["orgs", "list", "--status", "suspended"]);
     assert!(out.contains("Acme"), "{out}");
-    let (ok, _, _) = onramp(
+    let (ok, _, _) = change(
         &app,
-        &[
-            "orgs",
-            "suspend",
-            &org,
-            "--comment",
-            "again",
-            "--as",
-            "nobody@bank.example",
-        ],
+        "orgs",
+        "suspend",
+        &org,
+        "again",
+        "nobody@bank.example",
     );
     assert!(!ok, "an unknown admin");
 }
