@@ -1,5 +1,6 @@
 //! The command line of CONTRACT.md: `serve`, `migrate`, `admin create`, `keys rotate`,
-//! `keys rewrap`, `audit verify|export`, `backup`, `restore`, `check-config`.
+//! `keys rewrap`, `audit verify|export`, `backup`, `restore`, `check-config`; `tasks`, `clients`
+//! and `orgs` live in [`crate::cli_ops`].
 
 use crate::accounts::{check_policy, service as accounts};
 use crate::config::Settings;
@@ -65,6 +66,30 @@ enum Command {
         from: PathBuf,
         /// Configuration file (TOML).
         #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Workflow tasks: list, show, act (as an admin).
+    Tasks {
+        #[command(subcommand)]
+        command: crate::cli_ops::TasksCommand,
+        /// Configuration file (TOML).
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+    },
+    /// OAuth clients: list, suspend, reactivate, revoke.
+    Clients {
+        #[command(subcommand)]
+        command: crate::cli_ops::ClientsCommand,
+        /// Configuration file (TOML).
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+    },
+    /// TPP organisations: list, suspend, reactivate.
+    Orgs {
+        #[command(subcommand)]
+        command: crate::cli_ops::OrgsCommand,
+        /// Configuration file (TOML).
+        #[arg(long, global = true)]
         config: Option<PathBuf>,
     },
     /// Load the configuration and every workflow file; print what is wrong.
@@ -342,6 +367,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command } => run_audit(command).await,
+        Command::Tasks { command, config } => {
+            let st = startup::build_state(load(config.as_ref())?, Clock::system()).await?;
+            crate::cli_ops::tasks(&st, command).await
+        }
+        Command::Clients { command, config } => {
+            let st = startup::build_state(load(config.as_ref())?, Clock::system()).await?;
+            crate::cli_ops::clients(&st, command).await
+        }
+        Command::Orgs { command, config } => {
+            let st = startup::build_state(load(config.as_ref())?, Clock::system()).await?;
+            crate::cli_ops::orgs(&st, command).await
+        }
         Command::Backup { out, config } => {
             let settings = load(config.as_ref())?;
             let db = store::connect(&settings.database_url).await?;
@@ -400,7 +437,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            match crate::workflow::Registry::load(&settings.workflows_dir) {
+            let webhooks: Vec<String> = settings.webhooks.iter().map(|w| w.name.clone()).collect();
+            match crate::workflow::Registry::load_with_webhooks(&settings.workflows_dir, &webhooks)
+            {
                 Ok(reg) => {
                     for wf in reg.all() {
                         println!(

@@ -5,9 +5,11 @@
 //! [`domain`] holds the shared vocabulary every layer may use.
 
 pub mod accounts;
+pub mod admin_api;
 pub mod applications;
 pub mod audit;
 pub mod cli;
+pub mod cli_ops;
 pub mod clients;
 pub mod config;
 pub mod dcr;
@@ -32,4 +34,5 @@ pub mod tpp;
 pub mod trust;
 pub mod unit_of_work;
 pub mod web;
+pub mod webhooks;
 pub mod workflow;

@@ -31,7 +31,8 @@ pub struct Application {
 
 /// Loads the workflows or returns every error, one per line.
 pub fn load_workflows(settings: &Settings) -> anyhow::Result<Registry> {
-    Registry::load(&settings.workflows_dir).map_err(|errors| {
+    let webhooks: Vec<String> = settings.webhooks.iter().map(|w| w.name.clone()).collect();
+    Registry::load_with_webhooks(&settings.workflows_dir, &webhooks).map_err(|errors| {
         anyhow!(
             "workflow files are invalid:\n{}",
             errors
@@ -228,12 +229,14 @@ impl Application {
     /// Serves until the process is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let worker = tokio::spawn(background_worker(self.state.clone()));
+        let webhooks = tokio::spawn(crate::webhooks::run(self.state.clone()));
         let metrics = self.metrics.map(|(_, server)| {
             let handle = server.handle();
             (tokio::spawn(server), handle)
         });
         let res = self.server.await;
         worker.abort();
+        webhooks.abort();
         if let Some((task, handle)) = metrics {
             handle.stop(true).await;
             let _ = task.await;

@@ -14,6 +14,8 @@ mod m20261130_000011_create_pending_signups;
 mod m20261130_000012_create_sessions;
 mod m20261130_000030_chain_audit_events;
 mod m20261130_000040_create_mfa;
+mod m20261130_000050_admin_api_tokens;
+mod m20261130_000051_add_outbox_kind;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_create_sessions::Migration),
             Box::new(m20261130_000030_chain_audit_events::Migration),
             Box::new(m20261130_000040_create_mfa::Migration),
+            Box::new(m20261130_000050_admin_api_tokens::Migration),
+            Box::new(m20261130_000051_add_outbox_kind::Migration),
         ]
     }
 }

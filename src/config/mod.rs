@@ -56,6 +56,8 @@ pub struct Settings {
     pub log: LogSettings,
     /// Prometheus metrics.
     pub metrics: MetricsSettings,
+    /// Webhooks that workflow states notify.
+    pub webhooks: Vec<WebhookSettings>,
     /// On SIGTERM or Ctrl-C: how long in-flight requests may take to finish before the process
     /// exits.
     #[serde(with = "humantime_serde_compat")]
@@ -84,6 +86,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             shutdown_timeout: std::time::Duration::from_secs(30),
             metrics: MetricsSettings::default(),
+            webhooks: Vec::new(),
         }
     }
 }
@@ -232,6 +235,20 @@ impl Settings {
                 return bad(format!(
                     "keys: unknown auth method `{m}` (private_key_jwt, tls_client_auth, \
                      client_secret_basic, client_secret_post)"
+                ));
+            }
+        }
+        for (i, w) in self.webhooks.iter().enumerate() {
+            if w.name.trim().is_empty() || self.webhooks[..i].iter().any(|o| o.name == w.name) {
+                return bad(format!(
+                    "webhooks: the name `{}` is empty or used twice",
+                    w.name
+                ));
+            }
+            if !url::Url::parse(&w.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+                return bad(format!(
+                    "webhook `{}`: url `{}` is not an http(s) URL",
+                    w.name, w.url
                 ));
             }
         }

@@ -209,6 +209,18 @@ pub struct AudienceSettings {
     pub sandbox: String,
 }
 
+/// `[[webhooks]]`: where workflow states with `notify = ["name"]` send their events.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// The name workflow files use.
+    pub name: String,
+    /// Where events are POSTed (under the `[outbound]` rules: https, no private addresses).
+    pub url: String,
+    /// The signing secret (Standard Webhooks: `whsec_` + base64, or any text, used as bytes).
+    pub secret: SecretString,
+}
+
 /// `[outbound]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]

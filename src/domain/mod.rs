@@ -13,7 +13,7 @@ pub mod secret;
 
 pub use clock::Clock;
 pub use email::EmailAddress;
-pub use ids::{AdminId, ApplicationId, ClientId, InstanceId, OrganisationId, UserId};
+pub use ids::{AdminId, ApiTokenId, ApplicationId, ClientId, InstanceId, OrganisationId, UserId};
 pub use organisation::OrganisationStatus;
 pub use role::{Actor, AdminRole};
 pub use secret::{PlainToken, TokenHash};

@@ -81,6 +81,8 @@ pub const INVITE: &str = "/invite";
 pub const ADMIN_CLIENTS: &str = "/admin/clients";
 /// Console: organisations.
 pub const ADMIN_ORGANISATIONS: &str = "/admin/organisations";
+/// Console: admin API tokens (superadmins).
+pub const ADMIN_API_TOKENS: &str = "/admin/api-tokens";
 
 /// A TPP's application page.
 pub fn application(id: impl std::fmt::Display) -> String {

@@ -29,6 +29,14 @@ impl AdminRole {
     }
 }
 
+impl AdminRole {
+    /// Whether this role may suspend, reactivate or revoke organisations and clients
+    /// (approvers and superadmins; reviewers only read). The console and the admin API both ask.
+    pub fn may_change_status(self) -> bool {
+        self != Self::Reviewer
+    }
+}
+
 impl fmt::Display for AdminRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

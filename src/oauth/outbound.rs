@@ -1,4 +1,4 @@
-//! HTTPS requests Onramp makes itself (client and directory JWKS): a timeout, a size limit,
+//! HTTPS requests Onramp makes itself (client and directory JWKS, webhooks): a timeout, a size limit,
 //! https only and no loopback or private addresses unless `[outbound]` allows them for tests,
 //! system roots plus `outbound.extra_ca`.
 
@@ -78,23 +78,7 @@ impl Outbound {
     /// Fetches a JSON document (a JWKS) under the policy. Names are resolved once, by the
     /// client's guarded resolver, and the connection goes to the address that was checked.
     pub async fn get_json(&self, raw: &str) -> Result<serde_json::Value, FetchError> {
-        let url = url::Url::parse(raw).map_err(|_| FetchError::class("not a URL"))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if self.allow_http => {}
-            _ => return Err(FetchError::class("the URL must use https")),
-        }
-        let host = url
-            .host_str()
-            .ok_or_else(|| FetchError::class("the URL has no host"))?;
-        // An address written in the URL is never looked up, so it is checked here.
-        let literal = host.trim_start_matches('[').trim_end_matches(']');
-        if let Ok(ip) = literal.parse::<IpAddr>()
-            && !self.allow_private
-            && ssrf::special(ip)
-        {
-            return Err(FetchError::class("the address is not allowed"));
-        }
+        let url = self.checked(raw)?;
         let mut resp = self
             .client
             .get(url.clone())
@@ -119,6 +103,53 @@ impl Outbound {
             }
         }
         serde_json::from_slice(&body).map_err(|_| FetchError::class("the document is not JSON"))
+    }
+
+    /// POSTs a JSON body with `headers` under the same policy (webhooks); returns the answer's
+    /// status. The answer's body is not read.
+    pub async fn post_json(
+        &self,
+        raw: &str,
+        headers: &[(&str, String)],
+        body: String,
+    ) -> Result<u16, String> {
+        let url = self.checked(raw).map_err(|e| e.0)?;
+        let mut req = self
+            .client
+            .post(url)
+            .header("Content-Type", "application/json");
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        let resp = req
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| reason(&e).to_string())?;
+        Ok(resp.status().as_u16())
+    }
+
+    /// The URL if the policy lets Onramp reach it: https (or http when allowed), a host, and
+    /// no special-purpose address written in it.
+    fn checked(&self, raw: &str) -> Result<url::Url, FetchError> {
+        let url = url::Url::parse(raw).map_err(|_| FetchError::class("not a URL"))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_http => {}
+            _ => return Err(FetchError::class("the URL must use https")),
+        }
+        let host = url
+            .host_str()
+            .ok_or_else(|| FetchError::class("the URL has no host"))?;
+        // An address written in the URL is never looked up, so it is checked here.
+        let literal = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = literal.parse::<IpAddr>()
+            && !self.allow_private
+            && ssrf::special(ip)
+        {
+            return Err(FetchError::class("the address is not allowed"));
+        }
+        Ok(url)
     }
 }
 

@@ -152,6 +152,26 @@ pub async fn list_for_org(
         .collect()
 }
 
+/// Applications, newest first, optionally of one organisation and with one status; with the
+/// total count (the admin API's list).
+pub async fn list(
+    c: &impl ConnectionTrait,
+    org: Option<OrganisationId>,
+    status: Option<ApplicationStatus>,
+    page: super::Page,
+) -> Result<(Vec<ApplicationRecord>, u64), StoreError> {
+    let mut q = Entity::find();
+    if let Some(o) = org {
+        q = q.filter(app::Column::OrganisationId.eq(o.to_string()));
+    }
+    if let Some(s) = status {
+        q = q.filter(app::Column::Status.eq(s.as_str()));
+    }
+    let (rows, total) = super::newest_page(c, q, app::Column::CreatedAt, page).await?;
+    let rows = rows.into_iter().map(from_model).collect::<Result<_, _>>()?;
+    Ok((rows, total))
+}
+
 /// Sets the status.
 pub async fn set_status(
     c: &impl ConnectionTrait,

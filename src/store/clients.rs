@@ -282,6 +282,8 @@ pub struct ClientFilter {
     pub environment: Option<Environment>,
     /// A status.
     pub status: Option<ClientStatus>,
+    /// One organisation's clients only.
+    pub organisation: Option<OrganisationId>,
 }
 
 /// A client with its organisation's legal name.
@@ -322,6 +324,9 @@ pub async fn search(
     }
     if let Some(s) = f.status {
         q = q.filter(cl::Column::Status.eq(s.as_str()));
+    }
+    if let Some(o) = f.organisation {
+        q = q.filter(cl::Column::OrganisationId.eq(o.to_string()));
     }
     let total = q.clone().count(c).await?;
     let rows = q

@@ -3,6 +3,7 @@
 //! Every function takes any connection (the pool or an open transaction) so that services can
 //! group writes in one transaction.
 
+pub mod admin_api_tokens;
 pub mod admins;
 pub mod applications;
 pub mod audit;
@@ -119,6 +120,28 @@ where
             .await?;
     }
     Ok(())
+}
+
+/// One page of `q`, newest `order` first, with the total count of its rows.
+async fn newest_page<E>(
+    c: &impl ConnectionTrait,
+    q: sea_orm::Select<E>,
+    order: E::Column,
+    page: Page,
+) -> Result<(Vec<E::Model>, u64), StoreError>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync,
+{
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let total = q.clone().count(c).await?;
+    let rows = q
+        .order_by_desc(order)
+        .offset(page.offset())
+        .limit(page.size)
+        .all(c)
+        .await?;
+    Ok((rows, total))
 }
 
 /// The PostgreSQL advisory lock that serialises migrations across nodes ("onramp" in ASCII).

@@ -7,8 +7,7 @@ use crate::domain::{OrganisationId, OrganisationStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 
 /// A stored organisation.
@@ -163,16 +162,8 @@ pub async fn list(
     if let Some(t) = text {
         q = q.filter(org::Column::LegalName.contains(t));
     }
-    let total = q.clone().count(c).await?;
-    let rows = q
-        .order_by_desc(org::Column::CreatedAt)
-        .offset((page.number - 1) * page.size)
-        .limit(page.size)
-        .all(c)
-        .await?
-        .into_iter()
-        .map(from_model)
-        .collect::<Result<_, _>>()?;
+    let (rows, total) = super::newest_page(c, q, org::Column::CreatedAt, page).await?;
+    let rows = rows.into_iter().map(from_model).collect::<Result<_, _>>()?;
     Ok((rows, total))
 }
 

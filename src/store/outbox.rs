@@ -27,6 +27,11 @@ pub struct OutboxRecord {
     pub attempts: i32,
 }
 
+/// What a row carries.
+pub const MAIL: &str = "mail";
+/// A webhook event: the recipient is the webhook's name, the body its JSON.
+pub const WEBHOOK: &str = "webhook";
+
 /// Queues a message.
 pub async fn insert(
     c: &impl ConnectionTrait,
@@ -35,8 +40,21 @@ pub async fn insert(
     body_text: &str,
     now: DateTime<Utc>,
 ) -> Result<String, StoreError> {
+    insert_kind(c, MAIL, recipient, subject, body_text, now).await
+}
+
+/// Queues a row of `kind` (mail or a webhook event).
+pub async fn insert_kind(
+    c: &impl ConnectionTrait,
+    kind: &str,
+    recipient: &str,
+    subject: &str,
+    body_text: &str,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
     let id = uuid::Uuid::now_v7().to_string();
     let am = ob::ActiveModel {
+        kind: Set(kind.to_string()),
         id: Set(id.clone()),
         recipient: Set(recipient.to_string()),
         subject: Set(subject.to_string()),
@@ -143,9 +161,20 @@ pub async fn due(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<String>, StoreError> {
+    due_of(c, MAIL, now, limit).await
+}
+
+/// Ids of pending rows of `kind` due for an attempt.
+pub async fn due_of(
+    c: &impl ConnectionTrait,
+    kind: &str,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<String>, StoreError> {
     Ok(Entity::find()
         .select_only()
         .column(ob::Column::Id)
+        .filter(ob::Column::Kind.eq(kind))
         .filter(ob::Column::Status.eq("pending"))
         .filter(ob::Column::NextAttemptAt.lte(now))
         .order_by_asc(ob::Column::NextAttemptAt)
@@ -162,4 +191,15 @@ pub async fn count_with_status(c: &impl ConnectionTrait, status: &str) -> Result
         .filter(ob::Column::Status.eq(status))
         .count(c)
         .await?)
+}
+
+/// A row's status and attempts so far (tests and operators).
+pub async fn status_of(
+    c: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<(String, i32)>, StoreError> {
+    Ok(Entity::find_by_id(id.to_string())
+        .one(c)
+        .await?
+        .map(|m| (m.status, m.attempts)))
 }

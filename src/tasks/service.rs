@@ -296,6 +296,22 @@ async fn enter_state(
         for effect in &state.effects {
             super::effects::apply(c, st, *effect, inst, org, now).await?;
         }
+        if !state.notify.is_empty() {
+            let event = crate::webhooks::StateEntered {
+                task_id: inst.id.to_string(),
+                workflow: &wf.name,
+                state: &state.name,
+                state_label: &state.label,
+                status: state.status.as_str(),
+                subject_type: &inst.subject_type,
+                subject_id: &inst.subject_id,
+                organisation_id: org.id.to_string(),
+                legal_name: &org.legal_name,
+                comment: comment.as_deref(),
+                link: st.link(&paths::admin_task(inst.id)),
+            };
+            crate::webhooks::queue(c, &state.notify, &event, now).await?;
+        }
         let mut mails: Vec<Mail> = Vec::new();
         let application = application_name(c, inst).await?;
         if let Some(name) = state.email {

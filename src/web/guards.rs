@@ -77,7 +77,7 @@ pub async fn require_admin_role(
     session: &TypedSession,
 ) -> Result<AdminRecord, PageError> {
     let admin = require_admin(st, session).await?;
-    if admin.role == crate::domain::AdminRole::Reviewer {
+    if !admin.role.may_change_status() {
         return Err(PageError::Forbidden(
             "Reviewers can see organisations and clients; suspending or revoking needs an approver.",
         ));

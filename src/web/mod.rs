@@ -5,6 +5,7 @@
 mod access_log;
 mod account_page;
 pub mod admin;
+pub mod admin_api;
 pub mod api;
 mod auth;
 mod csrf;
@@ -164,6 +165,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/static/onramp.css", web::get().to(stylesheet))
         .route("/static/onramp.js", web::get().to(script))
+        .configure(admin_api::routes)
         .configure(api::dcr::routes)
         .configure(portal::routes)
         .configure(admin::routes)

@@ -42,7 +42,8 @@ pub enum StateStatus {
 }
 
 impl StateStatus {
-    pub(super) fn parse(s: &str) -> Option<Self> {
+    /// Parses the name used in workflow files.
+    pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "pending" => Self::Pending,
             "action_required" => Self::ActionRequired,
@@ -160,6 +161,8 @@ pub struct State {
     pub email: Option<EmailName>,
     /// Explanation for the TPP.
     pub description: String,
+    /// Webhooks (by name) told on entry.
+    pub notify: Vec<String>,
 }
 
 /// A checked transition.

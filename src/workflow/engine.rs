@@ -180,6 +180,7 @@ to = "submitted"
 by = ["tpp"]
 with_form = true
 "#,
+            &[],
         )
         .ok()
         .unwrap()

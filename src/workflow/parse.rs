@@ -39,6 +39,8 @@ struct StateSpec {
     email: Option<String>,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    notify: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -85,8 +87,8 @@ fn title_case(action: &str) -> String {
 }
 
 impl Workflow {
-    /// Parses and checks a workflow file's text.
-    pub(super) fn parse(name: &str, text: &str) -> Result<Self, SpanError> {
+    /// Parses and checks a workflow file's text; `notify` may only name `webhooks`.
+    pub(super) fn parse(name: &str, text: &str, webhooks: &[String]) -> Result<Self, SpanError> {
         let spec: FileSpec = toml::from_str(text).map_err(|e| SpanError {
             offset: e.span().map(|s| s.start),
             message: e.message().to_string(),
@@ -140,6 +142,16 @@ impl Workflow {
                 })?),
                 None => None,
             };
+            if let Some(unknown) = s.notify.iter().find(|n| !webhooks.contains(n)) {
+                return err(
+                    at,
+                    format!(
+                        "state `{}`: notify names `{unknown}`, which no [[webhooks]] entry of the \
+                         configuration defines",
+                        s.name
+                    ),
+                );
+            }
             states.push(State {
                 name: s.name.clone(),
                 label: s.label.clone().unwrap_or_else(|| title_case(&s.name)),
@@ -148,6 +160,7 @@ impl Workflow {
                 effects,
                 email,
                 description: s.description.clone(),
+                notify: s.notify.clone(),
             });
         }
         let known = |n: &str| states.iter().any(|s| s.name == n);

@@ -16,8 +16,17 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Loads a folder; returns every error found, not only the first.
+    /// Loads a folder where no webhook is configured; returns every error found.
     pub fn load(dir: &Path) -> Result<Self, Vec<WorkflowFileError>> {
+        Self::load_with_webhooks(dir, &[])
+    }
+
+    /// Loads a folder; `notify` may name only `webhooks`. Returns every error found, not only
+    /// the first.
+    pub fn load_with_webhooks(
+        dir: &Path,
+        webhooks: &[String],
+    ) -> Result<Self, Vec<WorkflowFileError>> {
         let fail = |message: String| {
             vec![WorkflowFileError {
                 file: dir.to_path_buf(),
@@ -55,7 +64,7 @@ impl Registry {
                     continue;
                 }
             };
-            match Workflow::parse(&name, &text) {
+            match Workflow::parse(&name, &text, webhooks) {
                 Ok(wf) => {
                     workflows.insert(name, wf);
                 }

@@ -18,6 +18,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("forms", &["domain"]),
     ("store", &["domain"]),
     ("audit", &["domain", "store"]),
+    ("admin_api", &["audit", "domain", "state", "store", "unit_of_work", "workflow"]),
     ("ratelimit", &["store"]),
     ("email", &["config", "domain", "store"]),
     ("workflow", &["domain", "forms"]),
@@ -28,7 +29,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("observe", &["email", "state", "store"]),
     ("clients", &["audit", "config", "domain", "forms", "state", "store", "unit_of_work"]),
     ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
-    ("tasks", &["audit", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "workflow"]),
+    ("webhooks", &["state", "store"]),
+    ("tasks", &["audit", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "webhooks", "workflow"]),
     ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
     ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work", "workflow"]),
     ("team", &["accounts", "audit", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
@@ -38,9 +40,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("dcr", &["audit", "clients", "config", "domain", "jose", "oauth", "sandbox_directory", "state", "store", "trust", "unit_of_work"]),
     ("sandbox", &["domain"]),
     ("state", &["accounts", "config", "domain", "email", "oauth", "store", "trust", "workflow"]),
-    ("web", &["accounts", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "observe", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
-    ("startup", &["accounts", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
-    ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
+    ("web", &["accounts", "admin_api", "applications", "audit", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "observe", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp", "workflow"]),
+    ("startup", &["accounts", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "webhooks", "workflow"]),
+    ("cli", &["accounts", "cli_ops", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
+    ("cli_ops", &["admin_api", "clients", "domain", "state", "store", "tasks", "tpp"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin;
+mod admin_api;
+mod admin_cli;
 mod applications;
 mod architecture;
 mod bench;
@@ -30,4 +32,5 @@ mod sandbox_directory;
 mod security;
 mod signup;
 mod team;
+mod webhooks;
 mod workflows;

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table, matching `migrations/`. Only [`crate::store`] names them.
 
+pub mod admin_api_tokens;
 pub mod admins;
 pub mod applications;
 pub mod audit_events;

@@ -18,6 +18,7 @@ pub struct Model {
     pub claimed_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    pub kind: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -75,6 +75,7 @@ pub async fn list(
         origin: origin.as_deref().and_then(Origin::parse),
         environment: environment.as_deref().and_then(Environment::parse),
         status: status.as_deref().and_then(ClientStatus::parse),
+        organisation: None,
     };
     let page = q.page.unwrap_or(1).max(1);
     let (rows, total) = clients::search(&st.db, &filter, Page::new(page, PAGE_SIZE)).await?;

@@ -2,6 +2,7 @@
 //! clients and the audit trail.
 
 mod account;
+mod api_tokens;
 mod audit;
 mod clients;
 mod inbox;
@@ -72,6 +73,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/clients/{id}/status",
             web::post().to(clients::set_status),
+        )
+        .route(paths::ADMIN_API_TOKENS, web::get().to(api_tokens::list))
+        .route(paths::ADMIN_API_TOKENS, web::post().to(api_tokens::create))
+        .route(
+            "/admin/api-tokens/{id}/revoke",
+            web::post().to(api_tokens::revoke),
         );
 }
 

@@ -1,5 +1,5 @@
 //! `/openapi.json`: an OpenAPI 3 description of the DCR and token endpoints, with this bank's
-//! real server URL.
+//! real server URL, and of the admin API (served on every listener).
 
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
@@ -95,6 +95,8 @@ pub async fn openapi(st: web::Data<AppState>) -> HttpResponse {
             }
         }
     });
+    let mut doc = doc;
+    crate::web::admin_api::openapi::merge(&mut doc, s.base_url());
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "public, max-age=300"))
         .json(doc)
