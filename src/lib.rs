@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod authority;
 pub mod cli;
 pub mod clients;
 pub mod config;

@@ -3,9 +3,11 @@
 //! are relative to the file's folder. Nothing here is global: the loaded [`Settings`] travel in
 //! the application state.
 
+mod authority;
 mod sections;
 mod security;
 
+pub use authority::*;
 pub use sections::*;
 pub use security::*;
 
@@ -56,6 +58,8 @@ pub struct Settings {
     pub log: LogSettings,
     /// Prometheus metrics.
     pub metrics: MetricsSettings,
+    /// Authority checks: certificate roots and registers.
+    pub authority: AuthoritySettings,
     /// On SIGTERM or Ctrl-C: how long in-flight requests may take to finish before the process
     /// exits.
     #[serde(with = "humantime_serde_compat")]
@@ -84,6 +88,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             shutdown_timeout: std::time::Duration::from_secs(30),
             metrics: MetricsSettings::default(),
+            authority: AuthoritySettings::default(),
         }
     }
 }
@@ -144,6 +149,10 @@ impl Settings {
             if let Some(ca) = tls.client_ca.as_mut() {
                 join(ca);
             }
+        }
+        self.authority.extra_roots.iter_mut().for_each(join);
+        if let Some(f) = self.authority.codes_file.as_mut() {
+            join(f);
         }
         for dir in &mut self.directories {
             if let Some(f) = dir.jwks_file.as_mut() {

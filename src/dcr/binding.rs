@@ -83,16 +83,7 @@ impl Authority {
     }
 }
 
-/// Splits `PSD<country>-<NCA>-<number>` (country two letters A-Z, NCA two to eight).
-fn parse_psd(identifier: &str) -> Option<(&str, &str, &str)> {
-    let rest = identifier.strip_prefix("PSD")?;
-    let (country, rest) = rest.split_at_checked(2)?;
-    let rest = rest.strip_prefix('-')?;
-    let (nca, number) = rest.split_once('-')?;
-    let letters = |s: &str| s.bytes().all(|b| b.is_ascii_uppercase());
-    (letters(country) && letters(nca) && (2..=8).contains(&nca.len()) && !number.is_empty())
-        .then_some((country, nca, number))
-}
+use crate::authority::cert::parse_psd;
 
 /// Whether the certificate is in the software's JWKS as a `tls` key (its `x5c` leaf).
 async fn in_software_jwks(st: &AppState, ssa: &Ssa, der: &[u8]) -> bool {

@@ -8,6 +8,7 @@
 mod admin;
 mod applications;
 mod architecture;
+mod authority;
 mod bench;
 mod bench_dcr;
 mod browser;

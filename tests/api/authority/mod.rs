@@ -1,0 +1,3 @@
+//! Authority checks: certificates, registers, evidence, and where decisions use them.
+
+mod certificates;
