@@ -7,7 +7,7 @@ use super::settings::EnvSettings;
 use super::validate::check_redirect_uri;
 use crate::config::KeySettings;
 use crate::config::Settings;
-use crate::domain::OrganisationStatus;
+use crate::domain::{OrganisationStatus, Psd2Role};
 use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
 
@@ -130,6 +130,44 @@ pub fn check_token_request(
         return Err("Production clients get tokens only over mutual TLS (FAPI): present your transport certificate on the TLS listener or through the bank's proxy.".into());
     }
     Ok(())
+}
+
+/// The scopes a token may carry when the client called over an eIDAS certificate with PSD2
+/// roles `cert_roles` (production clients only): each scope needs its role in the certificate.
+/// Scopes the client asked for (`asked`) and the certificate does not allow are refused; the
+/// default scopes are cut down to what it allows, and refused when nothing is left.
+pub fn certificate_scopes(
+    env: Environment,
+    cert_roles: Option<&[Psd2Role]>,
+    scope: &str,
+    asked: bool,
+) -> Result<String, String> {
+    let Some(roles) = cert_roles.filter(|_| env == Environment::Production) else {
+        return Ok(scope.to_string());
+    };
+    let allowed = |w: &str| Scope::parse(w).is_none_or(|s| roles.contains(&Psd2Role::for_scope(s)));
+    if let Some(s) = scope.split_whitespace().find(|w| !allowed(w))
+        && asked
+    {
+        let role = Scope::parse(s)
+            .map(Psd2Role::for_scope)
+            .unwrap_or(Psd2Role::Aisp);
+        return Err(format!(
+            "Scope “{s}” needs the {role} role ({}), which your certificate does not carry (it carries {}).",
+            role.cert_name(),
+            crate::domain::psd2::roles_text(roles)
+        ));
+    }
+    let kept: Vec<&str> = scope.split_whitespace().filter(|w| allowed(w)).collect();
+    if kept.iter().all(|w| Scope::parse(w).is_none())
+        && scope.split_whitespace().any(|w| Scope::parse(w).is_some())
+    {
+        return Err(format!(
+            "Your certificate's PSD2 roles ({}) allow none of this client's scopes.",
+            crate::domain::psd2::roles_text(roles)
+        ));
+    }
+    Ok(kept.join(" "))
 }
 
 /// Whether a client may have a (new) secret: it uses a secret method that its environment

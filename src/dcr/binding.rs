@@ -4,6 +4,8 @@
 
 use super::DcrError;
 use super::ssa::Ssa;
+use crate::clients::Scope;
+use crate::domain::psd2::{missing_roles, roles_text};
 use crate::oauth::dn::Dn;
 use crate::state::AppState;
 use x509_parser::prelude::*;
@@ -146,6 +148,28 @@ pub async fn check(
         }
     }
     Ok(())
+}
+
+/// Decision 11: the PSD2 roles of an eIDAS transport certificate must cover the scopes asked
+/// for (the software statement's roles are checked with the other metadata). A certificate
+/// without a PSD2 statement (an OB transport certificate) leaves the roles to the statement.
+pub fn check_roles(cert: Option<&[u8]>, scope: &str) -> Result<(), DcrError> {
+    let Some(c) = cert
+        .and_then(|der| crate::authority::cert::parse_der(der).ok())
+        .filter(|c| c.is_psd2())
+    else {
+        return Ok(());
+    };
+    let scopes: Vec<Scope> = scope.split_whitespace().filter_map(Scope::parse).collect();
+    match missing_roles(&scopes, &c.roles).first() {
+        None => Ok(()),
+        Some(role) => Err(DcrError::Metadata(format!(
+            "The scope {} needs the {role} role ({}), which the transport certificate does not carry (it carries {}).",
+            role.scope().map(Scope::as_str).unwrap_or_default(),
+            role.cert_name(),
+            roles_text(&c.roles)
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -107,7 +107,8 @@ async fn run(
         ],
     };
     let auth = client_auth::authenticate(st, &creds).await?;
-    let issued = client_credentials::handle(st, &auth, form.get("scope"), cert.der())?;
+    let issued =
+        client_credentials::handle(st, &auth, form.get("scope"), cert.der(), cert.eidas())?;
     crate::observe::token_issued(auth.method.as_str(), auth.client.environment.as_str());
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

@@ -1,3 +1,4 @@
 //! Authority checks: certificates, registers, evidence, and where decisions use them.
 
 mod certificates;
+mod dcr_roles;
