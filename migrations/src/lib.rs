@@ -13,6 +13,7 @@ mod m20261130_000010_scope_directory_org_by_issuer;
 mod m20261130_000011_create_pending_signups;
 mod m20261130_000012_create_sessions;
 mod m20261130_000030_chain_audit_events;
+mod m20261130_000050_authority_evidence;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_create_pending_signups::Migration),
             Box::new(m20261130_000012_create_sessions::Migration),
             Box::new(m20261130_000030_chain_audit_events::Migration),
+            Box::new(m20261130_000050_authority_evidence::Migration),
         ]
     }
 }

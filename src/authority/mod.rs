@@ -8,3 +8,12 @@ pub mod chain;
 
 pub use cert::{CertKind, OrgIdentifier, Psd2Certificate};
 pub use chain::{ChainVerdict, TrustRoots};
+pub use service::{Authority, AuthorityError};
+pub mod cert_check;
+pub mod codes;
+pub mod commands;
+pub mod csv;
+pub mod eba;
+pub mod finding;
+pub mod service;
+pub mod sources;

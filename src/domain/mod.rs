@@ -4,6 +4,7 @@
 pub mod client;
 pub mod clock;
 pub mod email;
+pub mod evidence;
 pub mod ids;
 pub mod organisation;
 pub mod paths;
@@ -14,7 +15,7 @@ pub mod secret;
 
 pub use clock::Clock;
 pub use email::EmailAddress;
-pub use ids::{AdminId, ApplicationId, ClientId, InstanceId, OrganisationId, UserId};
+pub use ids::{AdminId, ApplicationId, ClientId, EvidenceId, InstanceId, OrganisationId, UserId};
 pub use organisation::OrganisationStatus;
 pub use psd2::Psd2Role;
 pub use role::{Actor, AdminRole};

@@ -6,6 +6,7 @@
 pub mod admins;
 pub mod applications;
 pub mod audit;
+pub mod authority;
 pub mod clients;
 pub mod email_tokens;
 pub mod entities;

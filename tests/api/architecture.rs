@@ -24,7 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("telemetry", &["config"]),
     ("unit_of_work", &["email", "state", "store"]),
     ("trust", &["config", "domain", "jose", "store"]),
-    ("authority", &["config", "domain", "store"]),
+    ("authority", &["config", "domain", "state", "store"]),
     ("ops", &["store"]),
     ("observe", &["email", "state", "store"]),
     ("clients", &["audit", "config", "domain", "forms", "state", "store", "unit_of_work"]),
@@ -38,10 +38,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("sandbox_directory", &["applications", "audit", "clients", "domain", "jose", "oauth", "state", "store", "trust"]),
     ("dcr", &["audit", "authority", "clients", "config", "domain", "jose", "oauth", "sandbox_directory", "state", "store", "trust", "unit_of_work"]),
     ("sandbox", &["domain"]),
-    ("state", &["accounts", "config", "domain", "email", "oauth", "store", "trust", "workflow"]),
+    ("state", &["accounts", "authority", "config", "domain", "email", "oauth", "store", "trust", "workflow"]),
     ("web", &["accounts", "applications", "audit", "authority", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "observe", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp"]),
-    ("startup", &["accounts", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
-    ("cli", &["accounts", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
+    ("startup", &["accounts", "authority", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "workflow"]),
+    ("cli", &["accounts", "authority", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

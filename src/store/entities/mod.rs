@@ -3,6 +3,7 @@
 pub mod admins;
 pub mod applications;
 pub mod audit_events;
+pub mod authority_evidence;
 pub mod clients;
 pub mod email_tokens;
 pub mod invitations;
@@ -12,6 +13,7 @@ pub mod outbox;
 pub mod pending_signups;
 pub mod portal_users;
 pub mod rate_events;
+pub mod register_entries;
 pub mod revoked_tokens;
 pub mod sandbox_software;
 pub mod server_secrets;

@@ -2,3 +2,5 @@
 
 mod certificates;
 mod dcr_roles;
+mod evidence;
+mod registers;
