@@ -69,15 +69,7 @@ impl Finding {
     }
 }
 
-/// The roles listed under `roles` in found JSON.
-pub fn roles_in(found: &Value) -> Vec<Psd2Role> {
-    let names = found
-        .get("roles")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
-        .unwrap_or_default();
-    crate::domain::psd2::parse_roles(names)
-}
+pub use crate::domain::psd2::roles_in;
 
 /// Names compare without case, punctuation or common company suffixes.
 pub fn same_name(a: &str, b: &str) -> bool {

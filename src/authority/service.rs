@@ -225,31 +225,11 @@ pub async fn latest(
     st: &AppState,
     org: OrganisationId,
 ) -> Result<Vec<EvidenceRecord>, AuthorityError> {
-    let mut seen = Vec::new();
-    let mut out = Vec::new();
-    for e in store::for_organisation(&st.db, org).await? {
-        if !seen.contains(&e.source) {
-            seen.push(e.source);
-            out.push(e);
-        }
-    }
-    Ok(out)
+    Ok(store::latest_per_source(&st.db, org).await?)
 }
 
 /// Named condition `authority_verified`: some source verified, none mismatched or withdrawn.
 pub fn authority_verified(evidence: &[EvidenceRecord]) -> bool {
     evidence.iter().any(|e| e.verdict == Verdict::Verified)
         && !evidence.iter().any(|e| e.verdict.is_adverse())
-}
-
-/// The roles verified evidence proves.
-pub fn proven_roles(evidence: &[EvidenceRecord]) -> Vec<Psd2Role> {
-    let mut roles: Vec<Psd2Role> = evidence
-        .iter()
-        .filter(|e| e.verdict == Verdict::Verified)
-        .flat_map(|e| super::finding::roles_in(&e.found))
-        .collect();
-    roles.sort();
-    roles.dedup();
-    roles
 }

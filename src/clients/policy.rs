@@ -7,7 +7,10 @@ use super::settings::EnvSettings;
 use super::validate::check_redirect_uri;
 use crate::config::KeySettings;
 use crate::config::Settings;
+use crate::domain::evidence::Verdict;
+use crate::domain::psd2::{missing_roles, roles_in, roles_text};
 use crate::domain::{OrganisationStatus, Psd2Role};
+use crate::store::authority::EvidenceRecord;
 use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
 
@@ -36,6 +39,39 @@ pub fn declared_roles(
         Some(roles) => Some(scopes_of_roles(roles.iter().filter_map(|r| r.as_str()))),
         None => org_roles(org),
     }
+}
+
+/// The roles that verified evidence proves.
+pub fn proven_roles(evidence: &[EvidenceRecord]) -> Vec<Psd2Role> {
+    let mut roles: Vec<Psd2Role> = evidence
+        .iter()
+        .filter(|e| e.verdict == Verdict::Verified)
+        .flat_map(|e| roles_in(&e.found))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// The evidence rule for production scopes (spec/authority.md, decision 1): once authority
+/// checks have run for the organisation (it has evidence), each scope needs its PSD2 role
+/// proven by verified evidence (the newest of each source). An organisation never checked is
+/// bound by its declared roles only (see [`production_problems`]).
+pub fn evidence_problems(scopes: &[Scope], evidence: &[EvidenceRecord]) -> Vec<String> {
+    if evidence.is_empty() {
+        return Vec::new();
+    }
+    let proven = proven_roles(evidence);
+    missing_roles(scopes, &proven)
+        .into_iter()
+        .map(|r| {
+            format!(
+                "The “{}” scope needs the {r} role, which no authority check has verified (verified: {}).",
+                r.scope().map(Scope::as_str).unwrap_or_default(),
+                roles_text(&proven)
+            )
+        })
+        .collect()
 }
 
 /// Whether the bank accepts `method` for clients of `env`.

@@ -122,6 +122,20 @@ pub fn parse_roles<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Psd2Role
     out
 }
 
+/// The roles listed under `roles` in a JSON object (evidence's "what was found").
+pub fn roles_in(found: &serde_json::Value) -> Vec<Psd2Role> {
+    let names = found
+        .get("roles")
+        .and_then(serde_json::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(serde_json::Value::as_str)
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    parse_roles(names)
+}
+
 /// Writes roles as `AISP, PISP`.
 pub fn roles_text(roles: &[Psd2Role]) -> String {
     if roles.is_empty() {

@@ -87,6 +87,20 @@ pub async fn for_organisation(
         .collect()
 }
 
+/// The newest evidence of each source for an organisation (newest first).
+pub async fn latest_per_source(
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+) -> Result<Vec<EvidenceRecord>, StoreError> {
+    let mut out: Vec<EvidenceRecord> = Vec::new();
+    for e in for_organisation(c, org).await? {
+        if !out.iter().any(|o| o.source == e.source) {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
 /// One entry of an imported register.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegisterEntry {

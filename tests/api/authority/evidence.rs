@@ -128,7 +128,7 @@ async fn authority_check_prints_one_line_per_source_stores_the_evidence_and_sets
     assert_eq!(evidence[0].source, Source::Csv);
     assert!(service::authority_verified(&evidence));
     assert_eq!(
-        service::proven_roles(&evidence),
+        onramp::clients::policy::proven_roles(&evidence),
         vec![Psd2Role::Aisp, Psd2Role::Pisp]
     );
 

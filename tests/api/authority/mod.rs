@@ -3,4 +3,5 @@
 mod certificates;
 mod dcr_roles;
 mod evidence;
+mod production_keys;
 mod registers;
