@@ -41,7 +41,7 @@ pub async fn check(st: &AppState, id: &str) -> Result<(String, u8), AuthorityErr
     let Some(org) = find(st, id).await? else {
         return Ok((format!("No organisation {id}.\n"), 2));
     };
-    let findings = service::check_organisation(st, &org, None).await?;
+    let findings = service::check_organisation(&st.db, st, &org, None).await?;
     if findings.is_empty() {
         return Ok((
             "No source has anything to say: import a register, or give a certificate.\n".into(),

@@ -8,13 +8,13 @@ use super::codes::AuthorityCodes;
 use super::finding::{Claim, Finding};
 use super::sources::{ImportedRegister, RegisterSource, SsaClaims};
 use crate::config::Settings;
-use crate::domain::evidence::{Source, Verdict};
+use crate::domain::evidence::Source;
 use crate::domain::psd2::parse_roles;
 use crate::domain::{EvidenceId, InstanceId, OrganisationId, Psd2Role};
 use crate::state::AppState;
 use crate::store::authority::{self as store, EvidenceRecord, RegisterEntry};
 use crate::store::organisations::OrganisationRecord;
-use crate::store::{StoreError, TransactionTrait};
+use crate::store::{ConnectionTrait, StoreError, TransactionTrait};
 use serde_json::Value;
 use std::path::Path;
 
@@ -128,8 +128,11 @@ pub fn claim_of(org: &OrganisationRecord) -> Claim {
 }
 
 /// The software statement's claims of the organisation's newest DCR client, if any.
-async fn ssa_claims(st: &AppState, org: OrganisationId) -> Result<Option<Value>, AuthorityError> {
-    let clients = crate::store::clients::for_organisation(&st.db, org).await?;
+async fn ssa_claims(
+    c: &impl ConnectionTrait,
+    org: OrganisationId,
+) -> Result<Option<Value>, AuthorityError> {
+    let clients = crate::store::clients::for_organisation(c, org).await?;
     Ok(clients.iter().find_map(|c| {
         let jwt = c.metadata.get("software_statement")?.as_str()?;
         let payload = jwt.split('.').nth(1)?;
@@ -144,21 +147,23 @@ async fn ssa_claims(st: &AppState, org: OrganisationId) -> Result<Option<Value>,
 }
 
 /// Runs every source that has something to say about the organisation and stores what each
-/// found; returns the findings. Registers that were never imported are left out.
-pub async fn check_organisation(
+/// found (through `c`: the pool, or the caller's transaction); returns the findings. Registers
+/// that were never imported are left out.
+pub async fn check_organisation<C: ConnectionTrait + Send + Sync>(
+    c: &C,
     st: &AppState,
     org: &OrganisationRecord,
     instance: Option<InstanceId>,
 ) -> Result<Vec<Finding>, AuthorityError> {
     let claim = claim_of(org);
     let a = &st.authority;
-    let ssa = ssa_claims(st, org.id).await?;
+    let ssa = ssa_claims(c, org.id).await?;
     let mut sources: Vec<Box<dyn RegisterSource + '_>> = Vec::new();
     for register in [Source::Eba, Source::Csv] {
-        if store::count(&st.db, register).await? > 0 {
+        if store::count(c, register).await? > 0 {
             sources.push(Box::new(ImportedRegister {
                 register,
-                db: &st.db,
+                db: c,
                 codes: &a.codes,
             }));
         }
@@ -186,12 +191,13 @@ pub async fn check_organisation(
     for s in &sources {
         findings.push(s.check(&claim).await);
     }
-    record(st, org.id, instance, &findings, None).await?;
+    record(c, st, org.id, instance, &findings, None).await?;
     Ok(findings)
 }
 
 /// Stores findings as evidence.
 pub async fn record(
+    c: &impl ConnectionTrait,
     st: &AppState,
     org: OrganisationId,
     instance: Option<InstanceId>,
@@ -201,7 +207,7 @@ pub async fn record(
     let now = st.clock.now();
     for f in findings {
         store::insert(
-            &st.db,
+            c,
             &EvidenceRecord {
                 id: EvidenceId::new(),
                 organisation_id: org,
@@ -226,10 +232,4 @@ pub async fn latest(
     org: OrganisationId,
 ) -> Result<Vec<EvidenceRecord>, AuthorityError> {
     Ok(store::latest_per_source(&st.db, org).await?)
-}
-
-/// Named condition `authority_verified`: some source verified, none mismatched or withdrawn.
-pub fn authority_verified(evidence: &[EvidenceRecord]) -> bool {
-    evidence.iter().any(|e| e.verdict == Verdict::Verified)
-        && !evidence.iter().any(|e| e.verdict.is_adverse())
 }

@@ -6,7 +6,7 @@ use super::codes::AuthorityCodes;
 use super::finding::{Claim, Finding, role_gap, same_name};
 use crate::domain::evidence::{Source, Verdict};
 use crate::domain::psd2::{Psd2Role, parse_roles, roles_text};
-use crate::store::DatabaseConnection;
+use crate::store::ConnectionTrait;
 use crate::store::authority::{RegisterEntry, find_entries};
 use serde_json::{Value, json};
 use std::future::Future;
@@ -24,16 +24,16 @@ pub trait RegisterSource: Send + Sync {
 }
 
 /// An imported register (`eba` or `csv`) in the store.
-pub struct ImportedRegister<'a> {
+pub struct ImportedRegister<'a, C> {
     /// Which register.
     pub register: Source,
-    /// The database.
-    pub db: &'a DatabaseConnection,
+    /// The database (or the caller's transaction).
+    pub db: &'a C,
     /// The authority codes.
     pub codes: &'a AuthorityCodes,
 }
 
-impl RegisterSource for ImportedRegister<'_> {
+impl<C: ConnectionTrait + Send + Sync> RegisterSource for ImportedRegister<'_, C> {
     fn source(&self) -> Source {
         self.register
     }

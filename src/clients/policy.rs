@@ -41,6 +41,19 @@ pub fn declared_roles(
     }
 }
 
+/// Named condition `authority_verified`: some source verified, none mismatched or withdrawn.
+pub fn authority_verified(evidence: &[EvidenceRecord]) -> bool {
+    evidence.iter().any(|e| e.verdict == Verdict::Verified)
+        && !evidence.iter().any(|e| e.verdict.is_adverse())
+}
+
+/// Named condition `roles_cover_request`: roles were asked for, and verified evidence proves
+/// every one of them.
+pub fn roles_cover_request(requested: &[Psd2Role], evidence: &[EvidenceRecord]) -> bool {
+    let proven = proven_roles(evidence);
+    !requested.is_empty() && requested.iter().all(|r| proven.contains(r))
+}
+
 /// The roles that verified evidence proves.
 pub fn proven_roles(evidence: &[EvidenceRecord]) -> Vec<Psd2Role> {
     let mut roles: Vec<Psd2Role> = evidence

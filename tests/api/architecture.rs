@@ -33,7 +33,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
     ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work", "workflow"]),
     ("team", &["accounts", "audit", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
-    ("tpp", &["accounts", "audit", "domain", "email", "forms", "ratelimit", "state", "store", "tasks", "unit_of_work"]),
+    ("tpp", &["accounts", "audit", "authority", "domain", "email", "forms", "ratelimit", "state", "store", "tasks", "unit_of_work"]),
     ("oauth", &["authority", "clients", "config", "domain", "jose", "sandbox_directory", "state", "store"]),
     ("sandbox_directory", &["applications", "audit", "clients", "domain", "jose", "oauth", "state", "store", "trust"]),
     ("dcr", &["audit", "authority", "clients", "config", "domain", "jose", "oauth", "sandbox_directory", "state", "store", "trust", "unit_of_work"]),

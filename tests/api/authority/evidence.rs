@@ -97,23 +97,13 @@ async fn authority_check_prints_one_line_per_source_stores_the_evidence_and_sets
     let (out, code) = commands::check(&app.state, "no-such-org").await.unwrap();
     assert_eq!(code, 2, "{out}");
     app.verified_tpp("Acme TPP Ltd").await;
-    let (orgs, _) = onramp::store::organisations::list(
-        &app.state.db,
-        None,
-        Some("Acme TPP"),
-        onramp::store::Page::new(1, 10),
-    )
-    .await
-    .unwrap();
-    let org = orgs[0].clone();
+    let org = super::org_named(&app, "Acme TPP").await;
     let (_, code) = commands::check(&app.state, &org.id.to_string())
         .await
         .unwrap();
     assert_eq!(code, 1, "no source yet");
 
-    let file = app.state.settings.data_dir.join("reg.csv");
-    std::fs::write(&file, CSV).unwrap();
-    service::import_csv(&app.state, &file).await.unwrap();
+    super::import_csv(&app, CSV).await;
     let (out, code) = commands::check(&app.state, &org.id.to_string())
         .await
         .unwrap();
@@ -126,23 +116,22 @@ async fn authority_check_prints_one_line_per_source_stores_the_evidence_and_sets
     let evidence = service::latest(&app.state, org.id).await.unwrap();
     assert_eq!(evidence.len(), 1);
     assert_eq!(evidence[0].source, Source::Csv);
-    assert!(service::authority_verified(&evidence));
+    assert!(onramp::clients::policy::authority_verified(&evidence));
     assert_eq!(
         onramp::clients::policy::proven_roles(&evidence),
         vec![Psd2Role::Aisp, Psd2Role::Pisp]
     );
 
-    std::fs::write(
-        &file,
-        CSV.replace("authorised,AISP;PISP", "withdrawn,AISP;PISP"),
+    super::import_csv(
+        &app,
+        &CSV.replace("authorised,AISP;PISP", "withdrawn,AISP;PISP"),
     )
-    .unwrap();
-    service::import_csv(&app.state, &file).await.unwrap();
+    .await;
     let (out, code) = commands::check(&app.state, &org.id.to_string())
         .await
         .unwrap();
     assert!(out.starts_with("csv withdrawn"), "{out}");
     assert_eq!(code, 1);
     let evidence = service::latest(&app.state, org.id).await.unwrap();
-    assert!(!service::authority_verified(&evidence));
+    assert!(!onramp::clients::policy::authority_verified(&evidence));
 }

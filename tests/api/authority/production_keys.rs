@@ -3,21 +3,12 @@
 
 use super::registers::CSV;
 use crate::helpers::*;
-use onramp::authority::{commands, service};
+use onramp::authority::commands;
 
 async fn check_with(app: &TestApp, csv: &str) {
-    let file = app.state.settings.data_dir.join("reg.csv");
-    std::fs::write(&file, csv).unwrap();
-    service::import_csv(&app.state, &file).await.unwrap();
-    let (orgs, _) = onramp::store::organisations::list(
-        &app.state.db,
-        None,
-        Some("Acme"),
-        onramp::store::Page::new(1, 10),
-    )
-    .await
-    .unwrap();
-    commands::check(&app.state, &orgs[0].id.to_string())
+    super::import_csv(app, csv).await;
+    let org = super::org_named(app, "Acme").await;
+    commands::check(&app.state, &org.id.to_string())
         .await
         .unwrap();
 }
