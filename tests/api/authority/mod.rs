@@ -29,5 +29,6 @@ mod auto_approval;
 mod certificates;
 mod dcr_roles;
 mod evidence;
+mod panel;
 mod production_keys;
 mod registers;
