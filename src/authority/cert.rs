@@ -127,16 +127,7 @@ impl std::fmt::Display for OrgIdentifier {
     }
 }
 
-/// Splits `PSD<country>-<NCA>-<number>` (country two letters A-Z, NCA two to eight).
-pub fn parse_psd(identifier: &str) -> Option<(&str, &str, &str)> {
-    let rest = identifier.strip_prefix("PSD")?;
-    let (country, rest) = rest.split_at_checked(2)?;
-    let rest = rest.strip_prefix('-')?;
-    let (nca, number) = rest.split_once('-')?;
-    let letters = |s: &str| s.bytes().all(|b| b.is_ascii_uppercase());
-    (letters(country) && letters(nca) && (2..=8).contains(&nca.len()) && !number.is_empty())
-        .then_some((country, nca, number))
-}
+pub use crate::domain::psd2::parse_psd;
 
 /// What a certificate says, as Onramp reads it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -118,11 +118,19 @@ pub fn claim_of(org: &OrganisationRecord) -> Claim {
         Some(Value::String(s)) => parse_roles(s.split([',', ' '])),
         _ => Vec::new(),
     };
+    // An `authorisation` field (authority and number together) wins over the separate ones.
+    let (authority, number) = match text("authorisation")
+        .as_deref()
+        .and_then(crate::domain::psd2::parse_authorisation)
+    {
+        Some((a, n)) => (Some(a), Some(n)),
+        None => (text("competent_authority"), text("authorisation_number")),
+    };
     Claim {
         legal_name: Some(org.legal_name.clone()),
-        authority: text("competent_authority"),
+        authority,
         country: text("country"),
-        number: text("authorisation_number"),
+        number,
         roles,
     }
 }

@@ -136,6 +136,31 @@ pub fn roles_in(found: &serde_json::Value) -> Vec<Psd2Role> {
     parse_roles(names)
 }
 
+/// Splits `PSD<country>-<NCA>-<number>` (country two letters A-Z, NCA two to eight), the
+/// PSD2 `organizationIdentifier` (ETSI TS 119 495).
+pub fn parse_psd(identifier: &str) -> Option<(&str, &str, &str)> {
+    let rest = identifier.strip_prefix("PSD")?;
+    let (country, rest) = rest.split_at_checked(2)?;
+    let rest = rest.strip_prefix('-')?;
+    let (nca, number) = rest.split_once('-')?;
+    let letters = |s: &str| s.bytes().all(|b| b.is_ascii_uppercase());
+    (letters(country) && letters(nca) && (2..=8).contains(&nca.len()) && !number.is_empty())
+        .then_some((country, nca, number))
+}
+
+/// Reads an `authorisation` field: the competent authority and the number, written
+/// `FCA 123456`, `GB-FCA 123456` or as the PSD2 identifier `PSDGB-FCA-123456`.
+pub fn parse_authorisation(text: &str) -> Option<(String, String)> {
+    let text = text.trim();
+    if let Some((country, nca, number)) = parse_psd(text) {
+        return Some((format!("{country}-{nca}"), number.to_string()));
+    }
+    let (authority, number) = text.split_once(char::is_whitespace)?;
+    let number = number.trim();
+    (!authority.is_empty() && !number.is_empty() && !number.contains(char::is_whitespace))
+        .then(|| (authority.to_string(), number.to_string()))
+}
+
 /// Writes roles as `AISP, PISP`.
 pub fn roles_text(roles: &[Psd2Role]) -> String {
     if roles.is_empty() {

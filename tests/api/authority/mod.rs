@@ -32,3 +32,4 @@ mod evidence;
 mod panel;
 mod production_keys;
 mod registers;
+mod signup_fields;
