@@ -431,6 +431,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
+            if let Err(e) = crate::authority::Authority::load(&settings) {
+                eprintln!("{e}");
+                return Ok(ExitCode::FAILURE);
+            }
             match crate::workflow::Registry::load(&settings.workflows_dir) {
                 Ok(reg) => {
                     for wf in reg.all() {

@@ -195,6 +195,12 @@ impl Settings {
         {
             return bad("session_key must be at least 64 characters".into());
         }
+        if !["require", "prefer", "off"].contains(&self.authority.revocation.as_str()) {
+            return bad(format!(
+                "authority.revocation `{}` must be require, prefer or off",
+                self.authority.revocation
+            ));
+        }
         if let Err(e) = self.security.data_key() {
             return bad(e.to_string());
         }

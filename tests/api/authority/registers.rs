@@ -194,3 +194,18 @@ async fn ssa_claims_are_read_as_an_object_or_an_array() {
     .await;
     assert_eq!(none.verdict, Verdict::NotFound);
 }
+
+#[tokio::test]
+async fn a_register_that_cannot_be_read_is_unavailable_which_counts_against_nothing() {
+    let unmigrated = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+    let codes = AuthorityCodes::shipped();
+    let f = ImportedRegister {
+        register: Source::Csv,
+        db: &unmigrated,
+        codes: &codes,
+    }
+    .check(&claim("FCA", "123456", "Acme TPP Ltd", &[]))
+    .await;
+    assert_eq!(f.verdict, Verdict::Unavailable, "{f:?}");
+    assert!(!f.verdict.is_adverse());
+}
