@@ -57,12 +57,23 @@ impl Authority {
     }
 }
 
-/// Replaces register `register` with `entries`; returns how many were stored.
+/// Replaces register `register` with `entries` (a later entry with the same authority and
+/// number wins); returns how many were stored.
 async fn replace(
     st: &AppState,
     register: Source,
     entries: Vec<RegisterEntry>,
 ) -> Result<usize, AuthorityError> {
+    let mut last = std::collections::HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        last.insert((e.authority.clone(), e.number.clone()), i);
+    }
+    let entries: Vec<RegisterEntry> = entries
+        .into_iter()
+        .enumerate()
+        .filter(|(i, e)| last.get(&(e.authority.clone(), e.number.clone())) == Some(i))
+        .map(|(_, e)| e)
+        .collect();
     let now = st.clock.now();
     let tx = st.db.begin().await?;
     store::clear_register(&tx, register).await?;

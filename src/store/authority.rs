@@ -148,18 +148,12 @@ pub async fn clear_register(c: &impl ConnectionTrait, register: Source) -> Resul
     Ok(())
 }
 
-/// Adds entries (a later entry with the same key replaces an earlier one).
+/// Adds entries, whose keys (register, authority, number) must be new.
 pub async fn insert_entries(
     c: &impl ConnectionTrait,
     entries: &[RegisterEntry],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    for e in entries {
-        let key = (e.register.as_str(), e.authority.clone(), e.number.clone());
-        re::Entity::delete_by_id((key.0.to_string(), key.1, key.2))
-            .exec(c)
-            .await?;
-    }
     if entries.is_empty() {
         return Ok(());
     }

@@ -209,3 +209,17 @@ async fn a_register_that_cannot_be_read_is_unavailable_which_counts_against_noth
     assert_eq!(f.verdict, Verdict::Unavailable, "{f:?}");
     assert!(!f.verdict.is_adverse());
 }
+
+#[tokio::test]
+async fn a_repeated_entry_in_an_import_keeps_the_later_one() {
+    let app = spawn_app().await;
+    let twice = format!("{CSV}FCA,123456,Acme TPP Ltd,withdrawn,AISP,2019-01-02,2026-01-01\n");
+    assert_eq!(import(&app, "twice.csv", &twice, false).await, 2);
+    let f = ask(
+        &app,
+        Source::Csv,
+        &claim("FCA", "123456", "Acme TPP Ltd", &[]),
+    )
+    .await;
+    assert_eq!(f.verdict, Verdict::Withdrawn);
+}
