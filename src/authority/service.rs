@@ -252,3 +252,40 @@ pub async fn latest(
 ) -> Result<Vec<EvidenceRecord>, AuthorityError> {
     Ok(store::latest_per_source(&st.db, org).await?)
 }
+
+/// An admin's own verification, recorded as `manual` evidence with its author and comment; it
+/// proves the roles the organisation claims. Audited.
+pub async fn record_manual(
+    st: &AppState,
+    org: &OrganisationRecord,
+    instance: Option<InstanceId>,
+    actor: &crate::domain::Actor,
+    comment: &str,
+) -> Result<(), AuthorityError> {
+    let claim = claim_of(org);
+    let finding = Finding {
+        source: Source::Manual,
+        verdict: crate::domain::evidence::Verdict::Verified,
+        looked_up: claim.looked_up(),
+        found: serde_json::json!({ "roles": claim.roles, "comment": comment, "by": actor.name() }),
+        details: format!("Verified by {}: {comment}", actor.name()),
+    };
+    let tx = st.db.begin().await?;
+    record(&tx, st, org.id, instance, &[finding], Some(&actor.name())).await?;
+    crate::audit::record(
+        &tx,
+        crate::audit::Event {
+            actor,
+            action: "authority.manual_verification",
+            subject_type: "organisation",
+            subject_id: org.id.to_string(),
+            organisation: Some(org.id),
+            detail: serde_json::json!({ "comment": comment, "task": instance.map(|i| i.to_string()) }),
+            ip: None,
+        },
+        st.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

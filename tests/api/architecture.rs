@@ -24,7 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("telemetry", &["config"]),
     ("unit_of_work", &["email", "state", "store"]),
     ("trust", &["config", "domain", "jose", "store"]),
-    ("authority", &["config", "domain", "state", "store"]),
+    ("authority", &["audit", "config", "domain", "state", "store"]),
     ("ops", &["store"]),
     ("observe", &["email", "state", "store"]),
     ("clients", &["audit", "config", "domain", "forms", "state", "store", "unit_of_work"]),

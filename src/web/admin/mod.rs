@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod authority;
 mod clients;
 mod inbox;
 mod login;
@@ -21,6 +22,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(paths::ADMIN_LOGOUT, web::post().to(login::logout))
         .route("/admin/tasks/{id}", web::get().to(task::show))
         .route("/admin/tasks/{id}", web::post().to(task::decide))
+        .route(
+            "/admin/tasks/{id}/authority",
+            web::post().to(authority::act),
+        )
         .route(paths::ADMIN_AUDIT, web::get().to(audit::show))
         .route(paths::ADMIN_SESSIONS, web::get().to(account::sessions))
         .route(paths::ADMIN_PASSWORD, web::get().to(account::password_form))

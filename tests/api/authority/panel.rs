@@ -48,3 +48,41 @@ async fn the_task_page_shows_a_verified_and_a_mismatched_source_and_the_tpp_read
         "{checks:?}"
     );
 }
+
+#[tokio::test]
+async fn an_admin_reruns_the_checks_and_records_a_manual_verification_with_their_name() {
+    let app = spawn_app().await;
+    app.verified_tpp("Acme TPP Ltd").await;
+    let (admin_email, admin) = app.admin(AdminRole::Reviewer).await;
+    let task = admin.task_for("signup", "Acme TPP Ltd").await;
+    let rows = |html: &str| texts(html, "#authority-checks tbody th");
+    assert!(rows(&admin.get_html(&task).await).is_empty());
+
+    let act = format!("{task}/authority");
+    let r = admin
+        .post_form(&act, &[("what", "manual"), ("comment", "")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        rows(&admin.get_html(&task).await).is_empty(),
+        "no comment, no evidence"
+    );
+
+    super::import_csv(&app, CSV).await;
+    admin.post_form(&act, &[("what", "recheck")]).await;
+    assert_eq!(rows(&admin.get_html(&task).await), vec!["Bank's register"]);
+
+    let r = admin
+        .post_form(&act, &[("what", "manual"), ("comment", "Called the FCA.")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = admin.get_html(&task).await;
+    assert_eq!(rows(&html), vec!["Manual check", "Bank's register"]);
+    let manual = texts(&html, "#authority-checks tr.verdict-verified td");
+    assert!(
+        manual
+            .iter()
+            .any(|t| t == &format!("Verified by {admin_email}: Called the FCA.")),
+        "{manual:?}"
+    );
+}
