@@ -205,6 +205,11 @@ pub async fn decide(
     let org = store::organisations::get(tx, inst.organisation_id)
         .await?
         .unwrap_or(org);
+    // A signup resubmitted with corrected details is checked again before any condition reads
+    // the evidence.
+    if t.with_form && inst.subject_type == "organisation" {
+        crate::authority::service::check_organisation(tx, st, &org, Some(inst.id)).await?;
+    }
     enter_state(tx, st, wf, &mut inst, &org, comment, seq, &mut queued).await?;
     uow.mail = queued;
     uow.touches_clients();
