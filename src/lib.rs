@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod admin_api;
 pub mod applications;
 pub mod audit;
+pub mod authority;
 pub mod cli;
 pub mod cli_ops;
 pub mod clients;

@@ -103,6 +103,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         sandbox_directory.as_ref().map(|d| d.trust_keys()),
     )
     .map_err(|e| anyhow!(e))?;
+    let authority = Arc::new(crate::authority::Authority::load(&settings).map_err(|e| anyhow!(e))?);
     let sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>> =
         settings_is_sqlite.then(Default::default);
     let writer = store::connect_writer(&settings.database_url).await?;
@@ -124,6 +125,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         dcr_orgs: Default::default(),
         writes,
         data_key,
+        authority,
     })
 }
 

@@ -50,6 +50,8 @@ pub struct AppState {
     pub writes: crate::store::group_commit::GroupCommit,
     /// The key that seals secrets at rest (`security.data_key`), when set.
     pub data_key: Option<Arc<crate::domain::sealed::DataKey>>,
+    /// Authority checks: the authority-code table and certificate roots.
+    pub authority: Arc<crate::authority::Authority>,
 }
 
 impl AppState {

@@ -16,6 +16,7 @@ mod m20261130_000030_chain_audit_events;
 mod m20261130_000040_create_mfa;
 mod m20261130_000050_admin_api_tokens;
 mod m20261130_000051_add_outbox_kind;
+mod m20261130_000060_authority_evidence;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000040_create_mfa::Migration),
             Box::new(m20261130_000050_admin_api_tokens::Migration),
             Box::new(m20261130_000051_add_outbox_kind::Migration),
+            Box::new(m20261130_000060_authority_evidence::Migration),
         ]
     }
 }

@@ -7,7 +7,10 @@ use super::settings::EnvSettings;
 use super::validate::check_redirect_uri;
 use crate::config::KeySettings;
 use crate::config::Settings;
-use crate::domain::OrganisationStatus;
+use crate::domain::evidence::Verdict;
+use crate::domain::psd2::{missing_roles, roles_in, roles_text};
+use crate::domain::{OrganisationStatus, Psd2Role};
+use crate::store::authority::EvidenceRecord;
 use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
 
@@ -36,6 +39,52 @@ pub fn declared_roles(
         Some(roles) => Some(scopes_of_roles(roles.iter().filter_map(|r| r.as_str()))),
         None => org_roles(org),
     }
+}
+
+/// Named condition `authority_verified`: some source verified, none mismatched or withdrawn.
+pub fn authority_verified(evidence: &[EvidenceRecord]) -> bool {
+    evidence.iter().any(|e| e.verdict == Verdict::Verified)
+        && !evidence.iter().any(|e| e.verdict.is_adverse())
+}
+
+/// Named condition `roles_cover_request`: roles were asked for, and verified evidence proves
+/// every one of them.
+pub fn roles_cover_request(requested: &[Psd2Role], evidence: &[EvidenceRecord]) -> bool {
+    let proven = proven_roles(evidence);
+    !requested.is_empty() && requested.iter().all(|r| proven.contains(r))
+}
+
+/// The roles that verified evidence proves.
+pub fn proven_roles(evidence: &[EvidenceRecord]) -> Vec<Psd2Role> {
+    let mut roles: Vec<Psd2Role> = evidence
+        .iter()
+        .filter(|e| e.verdict == Verdict::Verified)
+        .flat_map(|e| roles_in(&e.found))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// The evidence rule for production scopes (spec/authority.md, decision 1): once authority
+/// checks have run for the organisation (it has evidence), each scope needs its PSD2 role
+/// proven by verified evidence (the newest of each source). An organisation never checked is
+/// bound by its declared roles only (see [`production_problems`]).
+pub fn evidence_problems(scopes: &[Scope], evidence: &[EvidenceRecord]) -> Vec<String> {
+    if evidence.is_empty() {
+        return Vec::new();
+    }
+    let proven = proven_roles(evidence);
+    missing_roles(scopes, &proven)
+        .into_iter()
+        .map(|r| {
+            format!(
+                "The “{}” scope needs the {r} role, which no authority check has verified (verified: {}).",
+                r.scope().map(Scope::as_str).unwrap_or_default(),
+                roles_text(&proven)
+            )
+        })
+        .collect()
 }
 
 /// Whether the bank accepts `method` for clients of `env`.
@@ -130,6 +179,44 @@ pub fn check_token_request(
         return Err("Production clients get tokens only over mutual TLS (FAPI): present your transport certificate on the TLS listener or through the bank's proxy.".into());
     }
     Ok(())
+}
+
+/// The scopes a token may carry when the client called over an eIDAS certificate with PSD2
+/// roles `cert_roles` (production clients only): each scope needs its role in the certificate.
+/// Scopes the client asked for (`asked`) and the certificate does not allow are refused; the
+/// default scopes are cut down to what it allows, and refused when nothing is left.
+pub fn certificate_scopes(
+    env: Environment,
+    cert_roles: Option<&[Psd2Role]>,
+    scope: &str,
+    asked: bool,
+) -> Result<String, String> {
+    let Some(roles) = cert_roles.filter(|_| env == Environment::Production) else {
+        return Ok(scope.to_string());
+    };
+    let allowed = |w: &str| Scope::parse(w).is_none_or(|s| roles.contains(&Psd2Role::for_scope(s)));
+    if let Some(s) = scope.split_whitespace().find(|w| !allowed(w))
+        && asked
+    {
+        let role = Scope::parse(s)
+            .map(Psd2Role::for_scope)
+            .unwrap_or(Psd2Role::Aisp);
+        return Err(format!(
+            "Scope “{s}” needs the {role} role ({}), which your certificate does not carry (it carries {}).",
+            role.cert_name(),
+            crate::domain::psd2::roles_text(roles)
+        ));
+    }
+    let kept: Vec<&str> = scope.split_whitespace().filter(|w| allowed(w)).collect();
+    if kept.iter().all(|w| Scope::parse(w).is_none())
+        && scope.split_whitespace().any(|w| Scope::parse(w).is_some())
+    {
+        return Err(format!(
+            "Your certificate's PSD2 roles ({}) allow none of this client's scopes.",
+            crate::domain::psd2::roles_text(roles)
+        ));
+    }
+    Ok(kept.join(" "))
 }
 
 /// Whether a client may have a (new) secret: it uses a secret method that its environment

@@ -3,9 +3,11 @@
 //! are relative to the file's folder. Nothing here is global: the loaded [`Settings`] travel in
 //! the application state.
 
+mod authority;
 mod sections;
 mod security;
 
+pub use authority::*;
 pub use sections::*;
 pub use security::*;
 
@@ -58,6 +60,8 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// Webhooks that workflow states notify.
     pub webhooks: Vec<WebhookSettings>,
+    /// Authority checks: certificate roots and registers.
+    pub authority: AuthoritySettings,
     /// On SIGTERM or Ctrl-C: how long in-flight requests may take to finish before the process
     /// exits.
     #[serde(with = "humantime_serde_compat")]
@@ -87,6 +91,7 @@ impl Default for Settings {
             shutdown_timeout: std::time::Duration::from_secs(30),
             metrics: MetricsSettings::default(),
             webhooks: Vec::new(),
+            authority: AuthoritySettings::default(),
         }
     }
 }
@@ -148,6 +153,10 @@ impl Settings {
                 join(ca);
             }
         }
+        self.authority.extra_roots.iter_mut().for_each(join);
+        if let Some(f) = self.authority.codes_file.as_mut() {
+            join(f);
+        }
         for dir in &mut self.directories {
             if let Some(f) = dir.jwks_file.as_mut() {
                 join(f);
@@ -188,6 +197,12 @@ impl Settings {
             && key.expose_secret().len() < 64
         {
             return bad("session_key must be at least 64 characters".into());
+        }
+        if !["require", "prefer", "off"].contains(&self.authority.revocation.as_str()) {
+            return bad(format!(
+                "authority.revocation `{}` must be require, prefer or off",
+                self.authority.revocation
+            ));
         }
         if let Err(e) = self.security.data_key() {
             return bad(e.to_string());

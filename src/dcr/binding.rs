@@ -4,6 +4,8 @@
 
 use super::DcrError;
 use super::ssa::Ssa;
+use crate::clients::Scope;
+use crate::domain::psd2::{missing_roles, roles_text};
 use crate::oauth::dn::Dn;
 use crate::state::AppState;
 use x509_parser::prelude::*;
@@ -83,16 +85,7 @@ impl Authority {
     }
 }
 
-/// Splits `PSD<country>-<NCA>-<number>` (country two letters A-Z, NCA two to eight).
-fn parse_psd(identifier: &str) -> Option<(&str, &str, &str)> {
-    let rest = identifier.strip_prefix("PSD")?;
-    let (country, rest) = rest.split_at_checked(2)?;
-    let rest = rest.strip_prefix('-')?;
-    let (nca, number) = rest.split_once('-')?;
-    let letters = |s: &str| s.bytes().all(|b| b.is_ascii_uppercase());
-    (letters(country) && letters(nca) && (2..=8).contains(&nca.len()) && !number.is_empty())
-        .then_some((country, nca, number))
-}
+use crate::authority::cert::parse_psd;
 
 /// Whether the certificate is in the software's JWKS as a `tls` key (its `x5c` leaf).
 async fn in_software_jwks(st: &AppState, ssa: &Ssa, der: &[u8]) -> bool {
@@ -155,6 +148,28 @@ pub async fn check(
         }
     }
     Ok(())
+}
+
+/// Decision 11: the PSD2 roles of an eIDAS transport certificate must cover the scopes asked
+/// for (the software statement's roles are checked with the other metadata). A certificate
+/// without a PSD2 statement (an OB transport certificate) leaves the roles to the statement.
+pub fn check_roles(cert: Option<&[u8]>, scope: &str) -> Result<(), DcrError> {
+    let Some(c) = cert
+        .and_then(|der| crate::authority::cert::parse_der(der).ok())
+        .filter(|c| c.is_psd2())
+    else {
+        return Ok(());
+    };
+    let scopes: Vec<Scope> = scope.split_whitespace().filter_map(Scope::parse).collect();
+    match missing_roles(&scopes, &c.roles).first() {
+        None => Ok(()),
+        Some(role) => Err(DcrError::Metadata(format!(
+            "The scope {} needs the {role} role ({}), which the transport certificate does not carry (it carries {}).",
+            role.scope().map(Scope::as_str).unwrap_or_default(),
+            role.cert_name(),
+            roles_text(&c.roles)
+        ))),
+    }
 }
 
 #[cfg(test)]

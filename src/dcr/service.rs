@@ -95,6 +95,11 @@ async fn checked(
         .and_then(Value::as_str)
         .map(str::to_string);
     binding::check(st, &req.ssa, cert, dn.as_deref()).await?;
+    let scope = meta
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    binding::check_roles(cert, scope)?;
     Ok((req, meta))
 }
 

@@ -132,22 +132,14 @@ str_enum!(
 
 impl Scope {
     /// The scope a PSD2 role opens (`AISP`, `PISP`, `CBPII`).
+    /// The table is [`super::psd2::Psd2Role`]'s.
     pub fn for_role(role: &str) -> Option<Self> {
-        match role.to_ascii_uppercase().as_str() {
-            "AISP" | "PSP_AI" => Some(Self::Accounts),
-            "PISP" | "PSP_PI" => Some(Self::Payments),
-            "CBPII" | "PSP_IC" => Some(Self::FundsConfirmations),
-            _ => None,
-        }
+        super::psd2::Psd2Role::parse(role).and_then(super::psd2::Psd2Role::scope)
     }
 
     /// The role that grants this scope.
     pub fn role(self) -> &'static str {
-        match self {
-            Self::Accounts => "AISP",
-            Self::Payments => "PISP",
-            Self::FundsConfirmations => "CBPII",
-        }
+        super::psd2::Psd2Role::for_scope(self).as_str()
     }
 }
 

@@ -65,6 +65,10 @@ uuid_id!(
     /// An admin API token.
     ApiTokenId
 );
+uuid_id!(
+    /// One evidence record of an authority check.
+    EvidenceId
+);
 
 /// An OAuth client id: a UUIDv7, URL-safe. Portal and DCR clients share the space. Client ids
 /// are public identifiers, not secrets; 74 random bits make them unguessable all the same, and

@@ -24,6 +24,8 @@ pub enum FieldKind {
     Country,
     /// A PEM certificate.
     Certificate,
+    /// A competent authority and an authorisation number (`FCA 123456`, `PSDGB-FCA-123456`).
+    Authorisation,
 }
 
 impl FieldKind {
@@ -39,6 +41,7 @@ impl FieldKind {
             "checkbox" => Self::Checkbox,
             "country" => Self::Country,
             "certificate" => Self::Certificate,
+            "authorisation" => Self::Authorisation,
             _ => return None,
         })
     }
@@ -55,6 +58,7 @@ impl FieldKind {
             Self::Checkbox => "checkbox",
             Self::Country => "country",
             Self::Certificate => "certificate",
+            Self::Authorisation => "authorisation",
         }
     }
 
@@ -205,7 +209,7 @@ impl FieldDef {
         let kind = FieldKind::parse(&spec.kind).ok_or_else(|| {
             format!(
                 "field `{}` has unknown type `{}` (known: text, email, url, tel, textarea, \
-                 select, checkbox, country, certificate)",
+                 select, checkbox, country, certificate, authorisation)",
                 spec.name, spec.kind
             )
         })?;

@@ -193,6 +193,11 @@ fn check_value(f: &FieldDef, v: &str) -> Result<(), String> {
             }
         }
         FieldKind::Certificate => check_pem_certificate(v)?,
+        FieldKind::Authorisation => {
+            if crate::domain::psd2::parse_authorisation(v).is_none() {
+                return Err("Enter the competent authority and your authorisation number, like “FCA 123456” or “PSDGB-FCA-123456”.".into());
+            }
+        }
         FieldKind::Text | FieldKind::Textarea | FieldKind::Checkbox => {}
     }
     if let Some(p) = &f.pattern

@@ -12,6 +12,7 @@ use crate::email::outbox::Queued;
 use crate::forms::{FieldErrors, Submission};
 use crate::state::AppState;
 use crate::store::applications::ApplicationRecord;
+use crate::store::authority::EvidenceRecord;
 use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::{self, ConnectionTrait};
@@ -104,6 +105,7 @@ pub fn check_production_settings(
     org: &OrganisationRecord,
     input: &ClientInput,
     roles: Option<&[Scope]>,
+    evidence: &[EvidenceRecord],
 ) -> Result<EnvSettings, FieldErrors> {
     let ctx = Context {
         environment: Some(Environment::Production),
@@ -114,7 +116,8 @@ pub fn check_production_settings(
     named.name = app.name.clone();
     let spec = validate::validate(&named, &ctx)?;
     let settings = EnvSettings::of_spec(&spec);
-    let problems = policy::production_problems(&settings, org.status, roles, &st.settings.keys);
+    let mut problems = policy::production_problems(&settings, org.status, roles, &st.settings.keys);
+    problems.extend(policy::evidence_problems(&settings.scope_list(), evidence));
     if let Some(p) = problems.into_iter().next() {
         let mut errors = FieldErrors::new();
         errors.insert("scopes".into(), p);
@@ -242,7 +245,9 @@ pub async fn request_production(
         clients::sandbox_settings(&app).input(&app.name)
     };
     let roles = policy::declared_roles(&org_rec, &values);
-    let checked = check_production_settings(st, &app, &org_rec, &input, roles.as_deref());
+    let evidence = store::authority::latest_per_source(&st.db, org_rec.id).await?;
+    let checked =
+        check_production_settings(st, &app, &org_rec, &input, roles.as_deref(), &evidence);
     let mut errors = form_errors;
     // Scopes outside roles declared on this form are the roles field's error.
     let settings = merge_errors(&mut errors, checked, values.contains_key("roles"));
@@ -376,7 +381,9 @@ pub async fn request_production_change(
     .unwrap_or_default();
     let roles = policy::declared_roles(&org_rec, &granted);
     let current = EnvSettings::of_metadata(&client.metadata);
-    let checked = check_production_settings(st, &app, &org_rec, &input, roles.as_deref());
+    let evidence = store::authority::latest_per_source(&st.db, org_rec.id).await?;
+    let checked =
+        check_production_settings(st, &app, &org_rec, &input, roles.as_deref(), &evidence);
     let proposed = merge_errors(&mut errors, checked, false);
     if let Some(p) = &proposed
         && p.diff(&current).is_empty()

@@ -7,6 +7,7 @@ pub mod admin_api_tokens;
 pub mod admins;
 pub mod applications;
 pub mod audit;
+pub mod authority;
 pub mod clients;
 pub mod email_tokens;
 pub mod entities;

@@ -134,8 +134,10 @@ async fn check_production(
         )));
     }
     let roles = policy::declared_roles(&org, &inst.data);
-    let problems =
+    let mut problems =
         policy::production_problems(settings, org.status, roles.as_deref(), &st.settings.keys);
+    let evidence = store::authority::latest_per_source(c, org.id).await?;
+    problems.extend(policy::evidence_problems(&settings.scope_list(), &evidence));
     if problems.is_empty() {
         Ok(())
     } else {

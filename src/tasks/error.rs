@@ -43,6 +43,17 @@ pub enum TaskError {
     Store(#[from] StoreError),
 }
 
+impl From<crate::authority::AuthorityError> for TaskError {
+    fn from(e: crate::authority::AuthorityError) -> Self {
+        use crate::authority::AuthorityError as A;
+        match e {
+            A::Store(s) => Self::Store(s),
+            A::UnknownOrganisation(_) => Self::NotFound,
+            A::Import(m) => Self::Refused(m),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for TaskError {
     fn from(e: sea_orm::DbErr) -> Self {
         Self::Store(e.into())

@@ -3,6 +3,7 @@
 //! audit row in one transaction), apply the effects of the state entered, run automatic steps,
 //! and queue the emails that go out after the commit. Also the admin inbox and task pages.
 
+mod conditions;
 mod effects;
 mod error;
 pub mod query;

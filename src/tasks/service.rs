@@ -44,9 +44,27 @@ pub async fn start(
     actor: &Actor,
     queued: &mut Queued,
 ) -> Result<InstanceRecord, TaskError> {
+    let id = InstanceId::new();
+    start_as(c, st, wf, id, subject, org, data, actor, queued).await
+}
+
+/// [`start`] with the instance's id chosen by the caller, which has already written facts about
+/// it (authority evidence that the workflow's conditions read).
+#[expect(clippy::too_many_arguments, reason = "the facts of a new instance")]
+pub async fn start_as(
+    c: &impl ConnectionTrait,
+    st: &AppState,
+    wf: &Workflow,
+    id: InstanceId,
+    subject: Subject<'_>,
+    org: &OrganisationRecord,
+    data: serde_json::Map<String, serde_json::Value>,
+    actor: &Actor,
+    queued: &mut Queued,
+) -> Result<InstanceRecord, TaskError> {
     let now = st.clock.now();
     let mut inst = InstanceRecord {
-        id: InstanceId::new(),
+        id,
         workflow: wf.name.clone(),
         subject_type: subject.kind.to_string(),
         subject_id: subject.id,
@@ -187,6 +205,11 @@ pub async fn decide(
     let org = store::organisations::get(tx, inst.organisation_id)
         .await?
         .unwrap_or(org);
+    // A signup resubmitted with corrected details is checked again before any condition reads
+    // the evidence.
+    if t.with_form && inst.subject_type == "organisation" {
+        crate::authority::service::check_organisation(tx, st, &org, Some(inst.id)).await?;
+    }
     enter_state(
         tx,
         st,
@@ -346,8 +369,13 @@ async fn enter_state(
             .leaving(&state.name)
             .filter(|t| t.is_admin_step())
             .collect();
+        // An automatic step fires only when its conditions hold; otherwise a person decides.
+        let auto = match wf.auto_step(&state.name) {
+            Some(t) if super::conditions::hold(c, &t.when, inst, org).await? => Some(t),
+            _ => None,
+        };
         // A state left by an automatic step at once waits for nobody: no "task waiting" mail.
-        if !admin_steps.is_empty() && wf.auto_step(&state.name).is_none() {
+        if !admin_steps.is_empty() && auto.is_none() {
             let link = st.link(&paths::admin_task(inst.id));
             // Only those who may take a next step (the role allows it and four-eyes does not bar
             // them), and never the admin who just acted: they know.
@@ -389,7 +417,7 @@ async fn enter_state(
         }
         outbox::queue(c, &st.clock, mails, queued).await?;
 
-        let Some(auto) = wf.auto_step(&state.name) else {
+        let Some(auto) = auto else {
             return Ok(());
         };
         seq += 1;

@@ -38,6 +38,9 @@ pub enum SignupError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The authority checks could not store their evidence.
+    #[error(transparent)]
+    Authority(#[from] crate::authority::AuthorityError),
 }
 
 impl From<sea_orm::DbErr> for SignupError {

@@ -247,10 +247,15 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
         )
         .await?;
         org.status = crate::domain::OrganisationStatus::Pending;
-        crate::tasks::service::start(
+        // The authority checks run first, so that the workflow's conditions
+        // (`authority_verified`, `roles_cover_request`) see their evidence.
+        let instance = crate::domain::InstanceId::new();
+        crate::authority::service::check_organisation(tx, st, &org, Some(instance)).await?;
+        crate::tasks::service::start_as(
             tx,
             st,
             wf,
+            instance,
             Subject {
                 kind: "organisation",
                 id: org.id.to_string(),

@@ -111,6 +111,7 @@ macro_rules! internal_from {
 
 internal_from!(
     crate::store::StoreError,
+    crate::authority::AuthorityError,
     askama::Error,
     actix_session::SessionInsertError,
     actix_session::SessionGetError

@@ -10,6 +10,7 @@ pub mod api;
 mod auth;
 mod csrf;
 mod error;
+mod evidence;
 mod guards;
 mod ip;
 pub mod portal;

@@ -3,6 +3,7 @@
 //! behind a proxy, the certificate header is believed only from `proxy.trusted_proxies` and is
 //! ignored (and logged) from anywhere else. [`ClientCert`] gives handlers whichever applies.
 
+use crate::authority::Psd2Certificate;
 use crate::config::{Settings, TlsSettings};
 use crate::state::AppState;
 use actix_web::dev::{Extensions, Payload};
@@ -15,9 +16,18 @@ use std::any::Any;
 use std::future::{Ready, ready};
 use std::sync::Arc;
 
-/// The leaf certificate a TLS client presented (verified by the handshake).
+/// The leaf certificate a TLS client presented (verified by the handshake), and what it says
+/// as a PSD2 eIDAS certificate, parsed once per connection.
 #[derive(Clone, Debug)]
-struct PeerCert(Vec<u8>);
+struct PeerCert(Vec<u8>, Option<Arc<Psd2Certificate>>);
+
+/// The certificate's PSD2 reading, when it is an eIDAS PSD2 certificate.
+fn eidas_of(der: &[u8]) -> Option<Arc<Psd2Certificate>> {
+    crate::authority::cert::parse_der(der)
+        .ok()
+        .filter(Psd2Certificate::is_psd2)
+        .map(Arc::new)
+}
 
 /// Builds the rustls server configuration from `[tls]`; client certificates chain to
 /// `tls.client_ca` or to `extra_root` (the sandbox directory's CA).
@@ -74,7 +84,7 @@ pub fn on_connect(conn: &dyn Any, ext: &mut Extensions) {
     if let Some(stream) = conn.downcast_ref::<Tls>() {
         let (_, session) = stream.get_ref();
         if let Some(leaf) = session.peer_certificates().and_then(|c| c.first()) {
-            ext.insert(PeerCert(leaf.to_vec()));
+            ext.insert(PeerCert(leaf.to_vec(), eidas_of(leaf)));
         }
     }
 }
@@ -82,12 +92,20 @@ pub fn on_connect(conn: &dyn Any, ext: &mut Extensions) {
 /// The client certificate of a request, if any: from Onramp's TLS listener, or from a trusted
 /// proxy's header.
 #[derive(Clone, Debug, Default)]
-pub struct ClientCert(pub Option<Vec<u8>>);
+pub struct ClientCert {
+    der: Option<Vec<u8>>,
+    eidas: Option<Arc<Psd2Certificate>>,
+}
 
 impl ClientCert {
     /// The DER, if a certificate was presented.
     pub fn der(&self) -> Option<&[u8]> {
-        self.0.as_deref()
+        self.der.as_deref()
+    }
+
+    /// What it says as a PSD2 eIDAS certificate, if it is one.
+    pub fn eidas(&self) -> Option<&Psd2Certificate> {
+        self.eidas.as_deref()
     }
 }
 
@@ -127,13 +145,20 @@ impl FromRequest for ClientCert {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        if let Some(PeerCert(der)) = req.conn_data::<PeerCert>() {
-            return ready(Ok(Self(Some(der.clone()))));
+        if let Some(PeerCert(der, eidas)) = req.conn_data::<PeerCert>() {
+            return ready(Ok(Self {
+                der: Some(der.clone()),
+                eidas: eidas.clone(),
+            }));
         }
         let proxied = req
             .app_data::<web::Data<AppState>>()
             .and_then(|st| from_proxy(req, &st.settings));
-        ready(Ok(Self(proxied)))
+        let eidas = proxied.as_deref().and_then(eidas_of);
+        ready(Ok(Self {
+            der: proxied,
+            eidas,
+        }))
     }
 }
 

@@ -165,6 +165,31 @@ pub struct State {
     pub notify: Vec<String>,
 }
 
+/// A named condition over facts Onramp keeps about the instance's organisation (its authority
+/// evidence), written in `when = [...]` on an automatic transition, which then fires only when
+/// every condition holds (and otherwise leaves the task to a person).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// Some authority check verified and none found a mismatch or a withdrawal.
+    AuthorityVerified,
+    /// The roles asked for are all proven by verified evidence.
+    RolesCoverRequest,
+}
+
+impl Condition {
+    /// Every condition, as written in files.
+    pub const NAMES: &'static [&'static str] = &["authority_verified", "roles_cover_request"];
+
+    /// Parses a condition's name.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "authority_verified" => Some(Self::AuthorityVerified),
+            "roles_cover_request" => Some(Self::RolesCoverRequest),
+            _ => None,
+        }
+    }
+}
+
 /// A checked transition.
 #[derive(Clone, Debug)]
 pub struct Transition {
@@ -182,6 +207,8 @@ pub struct Transition {
     pub comment: CommentRule,
     /// Taken by the system as soon as its `from` state is entered.
     pub auto: bool,
+    /// Conditions an automatic step needs (all of them).
+    pub when: Vec<Condition>,
     /// The actor may not be one who took any of these actions on the same instance.
     pub distinct_from: Vec<String>,
     /// The TPP sends the workflow's form again with this step (a resubmission).

@@ -11,7 +11,7 @@ mod parse;
 pub mod registry;
 
 pub use definition::{
-    CommentRule, Effect, EmailName, Party, State, StateStatus, Transition, Workflow,
+    CommentRule, Condition, Effect, EmailName, Party, State, StateStatus, Transition, Workflow,
 };
 pub use engine::{StepError, StepHistory};
 pub use error::WorkflowFileError;

@@ -2,7 +2,7 @@
 //! [`Workflow`] model, with the byte offset of whatever is wrong so the registry can name the line.
 
 use super::definition::{
-    CommentRule, Effect, EmailName, Party, State, StateStatus, Transition, Workflow,
+    CommentRule, Condition, Effect, EmailName, Party, State, StateStatus, Transition, Workflow,
 };
 use crate::forms::{FieldDef, FieldSpec, FormDefinition};
 use serde::Deserialize;
@@ -55,6 +55,8 @@ struct TransitionSpec {
     comment: String,
     #[serde(default)]
     auto: bool,
+    #[serde(default)]
+    when: Vec<String>,
     #[serde(default)]
     distinct_from: Vec<String>,
     #[serde(default)]
@@ -226,6 +228,26 @@ impl Workflow {
                     ),
                 );
             }
+            let mut when = Vec::new();
+            for name in &t.when {
+                let Some(c) = Condition::parse(name) else {
+                    return err(
+                        at,
+                        format!(
+                            "transition `{}`: unknown condition `{name}` ({})",
+                            t.action,
+                            Condition::NAMES.join(", ")
+                        ),
+                    );
+                };
+                when.push(c);
+            }
+            if !when.is_empty() && !t.auto {
+                return err(
+                    at,
+                    format!("transition `{}`: `when` is for auto transitions", t.action),
+                );
+            }
             let comment = match t.comment.as_str() {
                 "none" => CommentRule::None,
                 "optional" => CommentRule::Optional,
@@ -257,6 +279,7 @@ impl Workflow {
                 by,
                 comment,
                 auto: t.auto,
+                when,
                 distinct_from: t.distinct_from.clone(),
                 with_form: t.with_form,
             });

@@ -254,6 +254,8 @@ by = ["approver"]
             (format!("{GOOD}\n[[transition]]\naction = \"reopen\"\nfrom = [\"approved\"]\nto = \"submitted\"\nby = [\"approver\"]\n"), "leaves terminal state"),
             (GOOD.replace("title = ", "colour = 1\ntitle = "), "unknown field `colour`"),
             (GOOD.replace("title = \"Signup\"", "title = "), "invalid"),
+            (GOOD.replace("by = [\"approver\"]", "by = [\"system\"]\nauto = true\nwhen = [\"sunny\"]"), "unknown condition `sunny`"),
+            (GOOD.replace("by = [\"approver\"]", "by = [\"approver\"]\nwhen = [\"authority_verified\"]"), "`when` is for auto transitions"),
         ];
         for (text, expected) in cases {
             let e = first_error(&text);

@@ -193,21 +193,8 @@ async fn get_put_and_delete_need_the_clients_own_token_over_the_same_certificate
         401
     );
     let now = d.app.state.clock.now().timestamp();
-    let aud = format!("{}/token", d.base());
-    let assertion = d.software_key.sign("JWT", &json!({ "iss": id, "sub": id, "aud": aud, "iat": now, "exp": now + 300, "jti": "after-delete" })).unwrap();
-    let r = http
-        .post(&aud)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", assertion.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = crate::helpers::dcr::private_key_jwt_token(&http, &d.base(), &d.software_key, &id, now)
+        .await;
     assert_eq!(r.status(), 401);
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_client");
 }

@@ -10,6 +10,7 @@ mod admin_api;
 mod admin_cli;
 mod applications;
 mod architecture;
+mod authority;
 mod bench;
 mod bench_dcr;
 mod browser;

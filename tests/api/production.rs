@@ -5,7 +5,7 @@ use crate::helpers::*;
 use base64::Engine;
 use onramp::domain::AdminRole;
 
-const KEY_APP: &[(&str, &str)] = &[
+pub(crate) const KEY_APP: &[(&str, &str)] = &[
     ("name", "Payments hub"),
     ("redirect_uris", "https://hub.example/cb"),
     ("auth_method", "private_key_jwt"),

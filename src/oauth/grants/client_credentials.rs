@@ -1,6 +1,8 @@
 //! `grant_type=client_credentials`: the scopes asked for must be among the client's registered
-//! ones; none (or an empty `scope=`) means all of them (decision 14).
+//! ones; none (or an empty `scope=`) means all of them (decision 14). A production client over
+//! an eIDAS certificate gets only what the certificate's PSD2 roles allow.
 
+use crate::authority::Psd2Certificate;
 use crate::oauth::OAuthError;
 use crate::oauth::client_auth::Authenticated;
 use crate::oauth::token::{self, Issued};
@@ -12,6 +14,7 @@ pub fn handle(
     auth: &Authenticated,
     scope: Option<&str>,
     cert: Option<&[u8]>,
+    eidas: Option<&Psd2Certificate>,
 ) -> Result<Issued, OAuthError> {
     let meta = &auth.client.metadata;
     let grants: Vec<&str> = meta
@@ -43,9 +46,16 @@ pub fn handle(
                 registered.join(" ")
             )));
         }
-        let mut g: Vec<&str> = asked;
+        let mut g: Vec<&str> = asked.clone();
         g.dedup();
         g.join(" ")
     };
+    let granted = crate::clients::policy::certificate_scopes(
+        auth.client.environment,
+        eidas.map(|c| c.roles.as_slice()),
+        &granted,
+        !asked.is_empty(),
+    )
+    .map_err(OAuthError::InvalidScope)?;
     token::issue(st, &auth.client, &granted, cert)
 }

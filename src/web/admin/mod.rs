@@ -4,6 +4,7 @@
 mod account;
 mod api_tokens;
 mod audit;
+mod authority;
 mod clients;
 mod inbox;
 mod login;
@@ -48,6 +49,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/tasks/{id}", web::get().to(task::show))
         .route("/admin/tasks/{id}", web::post().to(task::decide))
+        .route(
+            "/admin/tasks/{id}/authority",
+            web::post().to(authority::act),
+        )
         .route(paths::ADMIN_AUDIT, web::get().to(audit::show))
         .route(paths::ADMIN_SESSIONS, web::get().to(account::sessions))
         .route(paths::ADMIN_PASSWORD, web::get().to(account::password_form))

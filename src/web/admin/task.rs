@@ -10,6 +10,7 @@ use crate::tasks::query::{self, HistoryLine, OfferedStep};
 use crate::tasks::service::{self, Scope, StepRequest};
 use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
+use crate::web::evidence::EvidenceRow;
 use crate::web::guards::{admin_actor, require_admin};
 use crate::web::ip::client_ip;
 use crate::web::render::{self, Layout};
@@ -38,6 +39,8 @@ struct TaskPage {
     changes: Vec<(String, String, String)>,
     organisation_details: Vec<(String, String)>,
     organisation_id: String,
+    /// The "Authority checks" panel.
+    authority: Vec<EvidenceRow>,
     events: Vec<HistoryLine>,
     steps: Vec<OfferedStep>,
     comment: String,
@@ -106,6 +109,7 @@ async fn render_task(
         changes,
         organisation_details,
         organisation_id: detail.organisation.id.to_string(),
+        authority: crate::web::evidence::rows(st, detail.organisation.id).await?,
         events: query::history_lines(wf, &detail.events),
         steps: detail.steps,
         comment,

@@ -112,7 +112,8 @@ async fn run(
         auth.client.client_id.as_str(),
         Some(auth.client.organisation_id.to_string()),
     );
-    let issued = client_credentials::handle(st, &auth, form.get("scope"), cert.der())?;
+    let issued =
+        client_credentials::handle(st, &auth, form.get("scope"), cert.der(), cert.eidas())?;
     crate::observe::token_issued(auth.method.as_str(), auth.client.environment.as_str());
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

@@ -35,6 +35,8 @@ struct DashboardPage {
     org_status: String,
     standing: Option<Standing>,
     submitted: Vec<(String, String)>,
+    /// The authority checks' results, in plain words.
+    checks: Vec<String>,
 }
 
 /// GET `/dashboard`.
@@ -53,9 +55,14 @@ pub async fn show(
         .unwrap_or_default();
     render::ok(&DashboardPage {
         layout: Layout::portal("Dashboard", &session, Some(user.email.clone()))?,
-        legal_name: org.legal_name,
+        legal_name: org.legal_name.clone(),
         org_status: org.status.to_string(),
         standing,
         submitted,
+        checks: crate::web::evidence::rows(&st, org.id)
+            .await?
+            .into_iter()
+            .map(|r| r.plain)
+            .collect(),
     })
 }

@@ -244,20 +244,30 @@ pub async fn private_key_jwt_token(
     client_id: &str,
     now: i64,
 ) -> reqwest::Response {
+    private_key_jwt_token_with(http, base, key, client_id, now, &[]).await
+}
+
+/// As [`private_key_jwt_token`], with further form fields (`scope`).
+pub async fn private_key_jwt_token_with(
+    http: &reqwest::Client,
+    base: &str,
+    key: &SigningKey,
+    client_id: &str,
+    now: i64,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
     let aud = format!("{base}/token");
     let assertion = key
         .sign("JWT", &json!({ "iss": client_id, "sub": client_id, "aud": aud, "iat": now, "exp": now + 300, "jti": uuid::Uuid::new_v4().to_string() }))
         .unwrap();
-    http.post(aud)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", assertion.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
+    let mut form = vec![
+        ("grant_type", "client_credentials"),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ),
+        ("client_assertion", assertion.as_str()),
+    ];
+    form.extend_from_slice(extra);
+    http.post(aud).form(&form).send().await.unwrap()
 }

@@ -3,6 +3,7 @@
 
 mod app;
 pub mod dcr;
+pub mod eidas;
 mod node;
 mod pki;
 pub mod totp;

@@ -77,6 +77,17 @@ impl Pki {
     /// A client certificate for `CN=cn, O=org, C=GB` (and `organizationIdentifier` if given),
     /// signed by this CA.
     pub fn client(&self, cn: &str, org: &str, org_id: Option<&str>) -> Identity {
+        self.issue(cn, org, org_id, Vec::new())
+    }
+
+    /// A client certificate as [`Pki::client`] makes, with further extensions.
+    pub(super) fn issue(
+        &self,
+        cn: &str,
+        org: &str,
+        org_id: Option<&str>,
+        extensions: Vec<rcgen::CustomExtension>,
+    ) -> Identity {
         let key = KeyPair::generate().unwrap();
         let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
@@ -89,6 +100,7 @@ impl Pki {
                 .push(DnType::CustomDnType(vec![2, 5, 4, 97]), id);
             dn.push_str(&format!(",organizationIdentifier={id}"));
         }
+        p.custom_extensions = extensions;
         let cert = p
             .signed_by(&key, &Issuer::from_params(&self.ca_params, &self.ca_key))
             .unwrap();

@@ -1,0 +1,19 @@
+//! Is this TPP authorised, and for which PSD2 roles? Certificates (ETSI TS 119 495), registers
+//! (EBA, CSV, the directory's claims in an SSA) and the authority-code table, each giving
+//! evidence with a verdict (spec/authority.md section 7). Knows nothing of HTTP; depends on
+//! `config`, `domain` and `store`.
+
+pub mod cert;
+pub mod chain;
+
+pub use cert::{CertKind, OrgIdentifier, Psd2Certificate};
+pub use chain::{ChainVerdict, TrustRoots};
+pub use service::{Authority, AuthorityError};
+pub mod cert_check;
+pub mod codes;
+pub mod commands;
+pub mod csv;
+pub mod eba;
+pub mod finding;
+pub mod service;
+pub mod sources;

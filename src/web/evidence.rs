@@ -1,0 +1,85 @@
+//! The "Authority checks" panel: the newest evidence of each source for an organisation, as
+//! rows for the admin task page (verdict, what was found, when, mismatches highlighted) and as
+//! plain sentences for the TPP's dashboard.
+
+use crate::domain::OrganisationId;
+use crate::domain::evidence::{Source, Verdict};
+use crate::state::AppState;
+use crate::store::authority::{EvidenceRecord, latest_per_source};
+use crate::web::error::PageError;
+
+/// One row of the panel.
+pub struct EvidenceRow {
+    /// The source, for people.
+    pub source: &'static str,
+    /// `verified`, `mismatch`, … (a CSS class too).
+    pub verdict: &'static str,
+    /// The verdict, for people.
+    pub verdict_label: &'static str,
+    /// What was looked up.
+    pub looked_up: String,
+    /// What was found, in one line.
+    pub details: String,
+    /// The fields that differ.
+    pub mismatches: Vec<String>,
+    /// When, as `30 Nov 2026 19:05 UTC`.
+    pub checked_at: String,
+    /// The plain sentence the TPP reads.
+    pub plain: String,
+}
+
+fn source_label(s: Source) -> &'static str {
+    match s {
+        Source::Certificate => "Certificate",
+        Source::Eba => "EBA register",
+        Source::Fca => "FCA register",
+        Source::Csv => "Bank's register",
+        Source::Ssa => "Directory claims (software statement)",
+        Source::Manual => "Manual check",
+    }
+}
+
+fn verdict_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Verified => "Verified",
+        Verdict::Mismatch => "Mismatch",
+        Verdict::NotFound => "Not found",
+        Verdict::Withdrawn => "Withdrawn",
+        Verdict::Unavailable => "Unavailable",
+    }
+}
+
+fn row(e: EvidenceRecord) -> EvidenceRow {
+    let mismatches = e
+        .found
+        .get("mismatches")
+        .and_then(|m| m.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        });
+    let day = e.checked_at.format("%-d %b %Y").to_string();
+    EvidenceRow {
+        source: source_label(e.source),
+        verdict: e.verdict.as_str(),
+        verdict_label: verdict_label(e.verdict),
+        plain: format!(
+            "{}: {}, checked {day}.",
+            source_label(e.source),
+            e.details.trim_end_matches('.')
+        ),
+        looked_up: e.looked_up,
+        details: e.details,
+        mismatches: mismatches.unwrap_or_default(),
+        checked_at: e.checked_at.format("%-d %b %Y %H:%M UTC").to_string(),
+    }
+}
+
+/// The panel's rows for an organisation.
+pub async fn rows(st: &AppState, org: OrganisationId) -> Result<Vec<EvidenceRow>, PageError> {
+    let evidence = latest_per_source(&st.db, org)
+        .await
+        .map_err(PageError::from)?;
+    Ok(evidence.into_iter().map(row).collect())
+}
