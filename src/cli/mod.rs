@@ -2,6 +2,7 @@
 //! `keys rewrap`, `audit verify|export`, `backup`, `restore`, `register import-eba|import-csv`,
 //! `authority check`, `check-config`; `tasks`, `clients` and `orgs` live in [`crate::cli_ops`].
 
+mod authority;
 use crate::accounts::{check_policy, service as accounts};
 use crate::config::Settings;
 use crate::domain::{AdminRole, Clock};
@@ -95,12 +96,12 @@ enum Command {
     /// Import a register of authorised firms.
     Register {
         #[command(subcommand)]
-        command: RegisterCommand,
+        command: authority::RegisterCommand,
     },
     /// Authority checks.
     Authority {
         #[command(subcommand)]
-        command: AuthorityCommand,
+        command: authority::AuthorityCommand,
     },
     /// Load the configuration and every workflow file; print what is wrong.
     CheckConfig {
@@ -108,63 +109,6 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
-}
-
-#[derive(Debug, Subcommand)]
-enum RegisterCommand {
-    /// The EBA PSD2 register's JSON (institutions are kept; agents and branches skipped).
-    ImportEba {
-        /// The JSON file.
-        file: PathBuf,
-        /// Configuration file (TOML).
-        #[arg(long)]
-        config: Option<PathBuf>,
-    },
-    /// The bank's own register as CSV (columns in README, "Authority checks").
-    ImportCsv {
-        /// The CSV file.
-        file: PathBuf,
-        /// Configuration file (TOML).
-        #[arg(long)]
-        config: Option<PathBuf>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum AuthorityCommand {
-    /// Check an organisation's authorisation now; print one line per source and store it.
-    Check {
-        /// Onramp's organisation id or the directory's `org_id`.
-        #[arg(long)]
-        org: String,
-        /// Configuration file (TOML).
-        #[arg(long)]
-        config: Option<PathBuf>,
-    },
-}
-
-async fn run_authority(command: AuthorityCommand) -> anyhow::Result<ExitCode> {
-    let AuthorityCommand::Check { org, config } = command;
-    let state = startup::build_state(load(config.as_ref())?, Clock::system()).await?;
-    let (out, code) = crate::authority::commands::check(&state, &org).await?;
-    print!("{out}");
-    Ok(ExitCode::from(code))
-}
-
-async fn run_register(command: RegisterCommand) -> anyhow::Result<ExitCode> {
-    use crate::authority::service;
-    let (file, config, eba) = match command {
-        RegisterCommand::ImportEba { file, config } => (file, config, true),
-        RegisterCommand::ImportCsv { file, config } => (file, config, false),
-    };
-    let state = startup::build_state(load(config.as_ref())?, Clock::system()).await?;
-    let n = if eba {
-        service::import_eba(&state, &file).await?
-    } else {
-        service::import_csv(&state, &file).await?
-    };
-    println!("Imported {n} register entries from {}.", file.display());
-    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, Subcommand)]
@@ -446,8 +390,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let st = startup::build_state(load(config.as_ref())?, Clock::system()).await?;
             crate::cli_ops::orgs(&st, command).await
         }
-        Command::Register { command } => run_register(command).await,
-        Command::Authority { command } => run_authority(command).await,
+        Command::Register { command } => authority::run_register(command, load).await,
+        Command::Authority { command } => authority::run_authority(command, load).await,
         Command::Backup { out, config } => {
             let settings = load(config.as_ref())?;
             let db = store::connect(&settings.database_url).await?;

@@ -1,0 +1,68 @@
+//! `onramp register import-eba|import-csv FILE` and `onramp authority check --org ID`.
+
+use crate::config::Settings;
+use crate::domain::Clock;
+use crate::startup;
+use clap::Subcommand;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// How the configuration is read (the parent's `load`).
+pub type Load = fn(Option<&PathBuf>) -> anyhow::Result<Settings>;
+
+#[derive(Debug, Subcommand)]
+pub enum RegisterCommand {
+    /// The EBA PSD2 register's JSON (institutions are kept; agents and branches skipped).
+    ImportEba {
+        /// The JSON file.
+        file: PathBuf,
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// The bank's own register as CSV (columns in README, "Authority checks").
+    ImportCsv {
+        /// The CSV file.
+        file: PathBuf,
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthorityCommand {
+    /// Check an organisation's authorisation now; print one line per source and store it.
+    Check {
+        /// Onramp's organisation id or the directory's `org_id`.
+        #[arg(long)]
+        org: String,
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+pub async fn run_authority(command: AuthorityCommand, load: Load) -> anyhow::Result<ExitCode> {
+    let AuthorityCommand::Check { org, config } = command;
+    let state = startup::build_state(load(config.as_ref())?, Clock::system()).await?;
+    let (out, code) = crate::authority::commands::check(&state, &org).await?;
+    print!("{out}");
+    Ok(ExitCode::from(code))
+}
+
+pub async fn run_register(command: RegisterCommand, load: Load) -> anyhow::Result<ExitCode> {
+    use crate::authority::service;
+    let (file, config, eba) = match command {
+        RegisterCommand::ImportEba { file, config } => (file, config, true),
+        RegisterCommand::ImportCsv { file, config } => (file, config, false),
+    };
+    let state = startup::build_state(load(config.as_ref())?, Clock::system()).await?;
+    let n = if eba {
+        service::import_eba(&state, &file).await?
+    } else {
+        service::import_csv(&state, &file).await?
+    };
+    println!("Imported {n} register entries from {}.", file.display());
+    Ok(ExitCode::SUCCESS)
+}
