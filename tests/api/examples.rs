@@ -4,11 +4,18 @@
 
 use crate::helpers::*;
 
-fn run(script: &str) -> String {
-    let out = std::process::Command::new("bash")
-        .args(["-c", script])
-        .output()
-        .expect("bash");
+/// Runs `script` with bash off the test's runtime thread (the server's database connections
+/// may live on it).
+async fn run(script: &str) -> String {
+    let script = script.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("bash")
+            .args(["-c", &script])
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("bash");
     assert!(out.status.success(), "{out:?}");
     String::from_utf8(out.stdout).unwrap()
 }
@@ -43,7 +50,7 @@ async fn the_credentials_page_example_works_as_pasted_for_both_secret_methods() 
             page.contains("data-copy=\"example-credentials\""),
             "a copy button"
         );
-        let out = run(&example);
+        let out = run(&example).await;
         assert!(out.contains("\"AccountId\""), "{method}: {out}");
 
         // The application page's example asks for the secret instead of holding it.

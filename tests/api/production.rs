@@ -84,6 +84,17 @@ async fn production_keys_need_a_reviewer_then_a_different_approver() {
     );
     let page = boss.get_html(&task).await;
     assert!(
+        page.contains(
+            "Next: “Approve”, by approver or superadmin, another admin than whoever took “Mark as reviewed”"
+        ),
+        "after the review the page says who must act next: {page}"
+    );
+    assert_eq!(
+        attr(&page, "button[value=request_info]", "class").as_deref(),
+        Some("secondary"),
+        "asking for more information does not look like approving"
+    );
+    assert!(
         page.contains("must be taken by someone other than who took"),
         "the approve button says why it is blocked"
     );

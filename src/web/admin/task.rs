@@ -185,12 +185,12 @@ pub async fn decide(
     };
     match service::decide(&st, Scope::Admin, &admin_actor(&admin), step).await {
         Ok(inst) => {
-            let label = st
-                .workflows
-                .get(&inst.workflow)
+            let wf = st.workflows.get(&inst.workflow);
+            let label = wf
                 .and_then(|w| w.state(&inst.state))
                 .map_or(inst.state.clone(), |s| s.label.clone());
-            session.flash("success", format!("Done: the task is now “{label}”."))?;
+            let next = wf.map(|w| next_step(w, &inst.state)).unwrap_or_default();
+            session.flash("success", format!("Done: the task is now “{label}”.{next}"))?;
             Ok(render::see_other(&paths::admin_task(id)))
         }
         Err(e @ TaskError::Stale { .. }) => {
@@ -231,4 +231,42 @@ pub async fn decide(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// What the next decision is and who may take it, for the message after a step: " Next:
+/// “Approve”, by an approver or a superadmin other than whoever took “Mark as reviewed”; they
+/// have been emailed." Empty when no admin step follows.
+fn next_step(wf: &crate::workflow::Workflow, state: &str) -> String {
+    use crate::domain::AdminRole;
+    let Some(t) = wf
+        .leaving(state)
+        .filter(|t| t.is_admin_step() && !t.auto)
+        .find(|t| !t.action.contains("reject") && t.action != "request_info")
+    else {
+        return String::new();
+    };
+    let mut roles: Vec<&str> = [
+        AdminRole::Reviewer,
+        AdminRole::Approver,
+        AdminRole::Superadmin,
+    ]
+    .into_iter()
+    .filter(|r| t.allows_admin(*r))
+    .map(|r| r.as_str())
+    .collect();
+    roles.dedup();
+    let mut who = format!("by {}", roles.join(" or "));
+    let earlier: Vec<String> = t
+        .distinct_from
+        .iter()
+        .filter_map(|a| wf.transitions.iter().find(|x| &x.action == a))
+        .map(|x| format!("“{}”", x.label))
+        .collect();
+    if !earlier.is_empty() {
+        who.push_str(&format!(
+            ", another admin than whoever took {}",
+            earlier.join(" or ")
+        ));
+    }
+    format!(" Next: “{}”, {who}; they have been emailed.", t.label)
 }
