@@ -121,6 +121,12 @@ async fn production_keys_need_a_reviewer_then_a_different_approver() {
         1,
         "the TPP sees its production Client ID"
     );
+    let issued = production_clients(&page).pop().unwrap();
+    let task_page = approver.get_html(&task).await;
+    assert!(
+        task_page.contains(&format!("href=\"/admin/clients/{issued}\"")),
+        "the approved task links to the client it made: {task_page}"
+    );
     let mail = app.emails_to(&tpp_email).await.into_iter().last().unwrap();
     assert_eq!(
         mail.subject, "Production keys for “Payments hub” (Acme): approved",

@@ -39,6 +39,8 @@ struct TaskPage {
     changes: Vec<(String, String, String)>,
     organisation_details: Vec<(String, String)>,
     organisation_id: String,
+    /// The clients of the application the task is about: id, environment, status.
+    clients: Vec<(String, String, String)>,
     /// The "Authority checks" panel.
     authority: Vec<EvidenceRow>,
     events: Vec<HistoryLine>,
@@ -59,10 +61,22 @@ async fn render_task(
     let (detail, wf) = query::task_for_admin(st, id, &admin_actor(admin), admin.role).await?;
     let state = wf.state(&detail.instance.state);
     let mut application = Vec::new();
+    let mut clients = Vec::new();
     if detail.instance.subject_type == "application"
         && let Ok(app_id) = detail.instance.subject_id.parse()
         && let Some(app) = crate::applications::service::get(&st.db, app_id).await?
     {
+        clients = crate::clients::service::for_application(&st.db, app_id)
+            .await?
+            .into_iter()
+            .map(|c| {
+                (
+                    c.client_id.to_string(),
+                    c.environment.to_string(),
+                    c.status.to_string(),
+                )
+            })
+            .collect();
         application = vec![
             ("Name".to_string(), app.name.clone()),
             ("Application id".into(), app.id.to_string()),
@@ -109,6 +123,7 @@ async fn render_task(
         changes,
         organisation_details,
         organisation_id: detail.organisation.id.to_string(),
+        clients,
         authority: crate::web::evidence::rows(st, detail.organisation.id).await?,
         events: query::history_lines(wf, &detail.events),
         steps: detail.steps,
