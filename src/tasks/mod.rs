@@ -6,6 +6,7 @@
 mod conditions;
 mod effects;
 mod error;
+pub mod notes;
 pub mod query;
 pub mod service;
 

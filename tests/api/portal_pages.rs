@@ -101,3 +101,50 @@ async fn the_dcr_page_keeps_the_signed_in_navigation_and_says_where_mutual_tls_c
     assert!(!page.contains("no TLS listener of its own"));
     assert!(page.contains(&format!("{}/register", tls.tls_address.as_ref().unwrap())));
 }
+
+#[tokio::test]
+async fn internal_notes_stay_with_the_bank() {
+    let app = spawn_app().await;
+    let email = app.verified_tpp("Noted Ltd").await;
+    let (_, reviewer) = app.admin(onramp::domain::AdminRole::Reviewer).await;
+    let task = reviewer.task_for("signup", "Noted Ltd").await;
+    let note = "Called the FCA: the number is right, the trading name differs.";
+    let r = reviewer
+        .post_form(&format!("{task}/note"), &[("note", note)])
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = reviewer.get_html(&task).await;
+    assert_eq!(texts(&page, "#notes .comment"), [note]);
+    let r = reviewer
+        .post_form(&format!("{task}/note"), &[("note", "  ")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        reviewer
+            .get_html(&task)
+            .await
+            .contains("Write a note of 1 to")
+    );
+
+    let tpp = app.other_browser();
+    assert_eq!(tpp.portal_login(&email).await.status(), 303);
+    assert!(!tpp.get_html("/dashboard").await.contains("Called the FCA"));
+    assert!(
+        app.emails()
+            .await
+            .iter()
+            .all(|m| !m.body.contains("Called the FCA")),
+        "never mailed"
+    );
+    assert_eq!(
+        tpp.post_form(&format!("{task}/note"), &[("note", "x")])
+            .await
+            .status(),
+        303,
+        "a portal session is sent to the console's sign-in"
+    );
+    assert_eq!(
+        texts(&reviewer.get_html(&task).await, "#notes .comment").len(),
+        1
+    );
+}

@@ -8,6 +8,7 @@ mod authority;
 mod clients;
 mod inbox;
 mod login;
+mod notes;
 mod organisations;
 mod task;
 
@@ -49,6 +50,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/tasks/{id}", web::get().to(task::show))
         .route("/admin/tasks/{id}", web::post().to(task::decide))
+        .route("/admin/tasks/{id}/note", web::post().to(notes::add))
         .route(
             "/admin/tasks/{id}/authority",
             web::post().to(authority::act),

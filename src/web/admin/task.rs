@@ -39,6 +39,8 @@ struct TaskPage {
     changes: Vec<(String, String, String)>,
     organisation_details: Vec<(String, String)>,
     organisation_id: String,
+    /// Internal notes, for admins only.
+    notes: Vec<crate::tasks::notes::Note>,
     /// The clients of the application the task is about: id, environment, status.
     clients: Vec<(String, String, String)>,
     /// The "Authority checks" panel.
@@ -123,6 +125,7 @@ async fn render_task(
         changes,
         organisation_details,
         organisation_id: detail.organisation.id.to_string(),
+        notes: crate::tasks::notes::list(st, detail.instance.id).await?,
         clients,
         authority: crate::web::evidence::rows(st, detail.organisation.id).await?,
         events: query::history_lines(wf, &detail.events),
@@ -151,7 +154,7 @@ fn settings_rows(s: &EnvSettings) -> Vec<(String, String)> {
     ]
 }
 
-fn parse_id(raw: &str) -> Result<InstanceId, PageError> {
+pub(super) fn parse_id(raw: &str) -> Result<InstanceId, PageError> {
     raw.parse().map_err(|_| PageError::NotFound)
 }
 
