@@ -215,9 +215,11 @@ pub async fn update(
     }
     let spec = validate::validate(input, &context(st, &org)).map_err(ApplicationError::Invalid)?;
     let now = st.clock.now();
+    let before = app.clone();
     apply_spec(&mut app, spec);
     app.updated_at = now;
     store::applications::update(tx, &app).await?;
+    let changes = changes(&before, &app);
     // Sandbox settings change at once. A production client keeps the settings the bank
     // approved (they change only through a production change request); it takes only the
     // application's new name and logo.
@@ -242,7 +244,7 @@ pub async fn update(
             subject_type: "application",
             subject_id: app.id.to_string(),
             organisation: Some(org.id),
-            detail: serde_json::json!({ "name": app.name }),
+            detail: changes,
             ip: None,
         },
         now,
@@ -251,6 +253,22 @@ pub async fn update(
     uow.touches_clients();
     uow.commit(st).await?;
     Ok(app)
+}
+
+/// What an update changed, field by field: `{"Name": {"old": .., "new": ..}, ..}`.
+fn changes(before: &ApplicationRecord, after: &ApplicationRecord) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    let mut put = |k: &str, old: &str, new: &str| {
+        if old != new {
+            out.insert(k.into(), serde_json::json!({ "old": old, "new": new }));
+        }
+    };
+    put("Name", &before.name, &after.name);
+    put("Description", &before.description, &after.description);
+    for (k, old, new) in clients::sandbox_settings(after).diff(&clients::sandbox_settings(before)) {
+        put(&k, &old, &new);
+    }
+    serde_json::Value::Object(out)
 }
 
 /// Deletes an application and revokes its clients.

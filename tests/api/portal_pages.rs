@@ -148,3 +148,39 @@ async fn internal_notes_stay_with_the_bank() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_audit_trail_reads_as_changes_and_links_its_subjects() {
+    let app = spawn_app().await;
+    let (_, tpp) = app.approved_tpp("Audited Ltd").await;
+    let path = tpp.create_app(APP).await;
+    let edit: Vec<(&str, &str)> = APP
+        .iter()
+        .map(|&(k, v)| match k {
+            "name" => (k, "Budget helper 2"),
+            "redirect_uris" => (k, "https://budget.example/cb2"),
+            _ => (k, v),
+        })
+        .collect();
+    let r = tpp.post_form(&format!("{path}/edit"), &edit).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let (_, admin) = app.admin(onramp::domain::AdminRole::Superadmin).await;
+    let page = admin
+        .get_html("/admin/audit?action=application.updated")
+        .await;
+    let details = texts(&page, "dl.kv").concat();
+    assert!(
+        details.contains("Budget helper → Budget helper 2"),
+        "{page}"
+    );
+    assert!(
+        details.contains("https://budget.example/cb → https://budget.example/cb2"),
+        "{page}"
+    );
+    assert!(!page.contains("{&quot;"), "no raw JSON: {page}");
+    let approvals = admin.get_html("/admin/audit?action=signup.approve").await;
+    assert!(
+        attr(&approvals, "tbody a[href^=\"/admin/tasks/\"]", "href").is_some(),
+        "subjects link to their pages: {approvals}"
+    );
+}

@@ -30,7 +30,8 @@ struct Row {
     actor: String,
     action: String,
     subject: String,
-    detail: String,
+    subject_link: String,
+    detail: Vec<(String, String)>,
     ip: String,
 }
 
@@ -87,12 +88,9 @@ pub async fn show(
             at: crate::domain::clock::human_time(&r.at),
             actor: format!("{} ({})", r.actor_name, r.actor_type),
             action: r.action,
-            subject: format!("{} {}", r.subject_type, r.subject_id),
-            detail: if r.detail == serde_json::json!({}) {
-                String::new()
-            } else {
-                r.detail.to_string()
-            },
+            subject_link: subject_link(&r.subject_type, &r.subject_id),
+            subject: format!("{} {}", r.subject_type, short(&r.subject_id)),
+            detail: readable(&r.detail),
             ip: r.ip.unwrap_or_default(),
         })
         .collect();
@@ -118,4 +116,54 @@ pub async fn show(
         since: q.since.clone().unwrap_or_default(),
         until: q.until.clone().unwrap_or_default(),
     })
+}
+
+/// The console page of an audit subject, when it has one.
+fn subject_link(kind: &str, id: &str) -> String {
+    match kind {
+        "task" => format!("/admin/tasks/{id}"),
+        "organisation" => format!("/admin/organisations/{id}"),
+        "client" => format!("/admin/clients/{id}"),
+        _ => String::new(),
+    }
+}
+
+/// An id short enough for a table cell (its first 8 characters); the link holds all of it.
+fn short(id: &str) -> String {
+    match id.char_indices().nth(8) {
+        Some((i, _)) => format!("{}…", &id[..i]),
+        None => id.to_string(),
+    }
+}
+
+/// The detail as `key: value` pairs, one per item; a `{"from": .., "to": ..}` pair or an
+/// `old`/`new` pair reads as a change, `old → new`.
+fn readable(detail: &serde_json::Value) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "—".into(),
+        other => other.to_string(),
+    };
+    let Value::Object(map) = detail else {
+        return if detail.is_null() {
+            Vec::new()
+        } else {
+            vec![(String::new(), text(detail))]
+        };
+    };
+    map.iter()
+        .map(|(k, v)| {
+            let shown = match v {
+                Value::Object(o) if o.contains_key("old") && o.contains_key("new") => {
+                    format!("{} → {}", text(&o["old"]), text(&o["new"]))
+                }
+                Value::Object(o) if o.contains_key("from") && o.contains_key("to") => {
+                    format!("{} → {}", text(&o["from"]), text(&o["to"]))
+                }
+                other => text(other),
+            };
+            (k.replace('_', " "), shown)
+        })
+        .collect()
 }
