@@ -6,6 +6,7 @@
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`; set `ONRAMP_SKIP_BROWSER=1` to skip
 //! the test where they are not installed.
 
+mod keyboard;
 mod keys;
 mod narrow;
 mod signup;
