@@ -60,7 +60,12 @@ async fn production_keys_need_a_reviewer_then_a_different_approver() {
         0,
         "nothing before approval"
     );
-    assert!(tpp.get_html(&app_path).await.contains("Waiting since"));
+    let pending = tpp.get_html(&app_path).await;
+    assert!(pending.contains("Waiting since"));
+    assert!(
+        !pending.contains("Request production keys</a>"),
+        "no second request while one is pending"
+    );
 
     let (boss_email, boss) = app.admin(AdminRole::Superadmin).await;
     let task = boss.task_for("production-keys", "Acme").await;
@@ -122,6 +127,11 @@ async fn production_keys_need_a_reviewer_then_a_different_approver() {
         "the TPP sees its production Client ID"
     );
     let issued = production_clients(&page).pop().unwrap();
+    let howto = texts(&page, "#production-howto li").concat();
+    assert!(
+        howto.contains("/token") && howto.contains("mutual TLS") && howto.contains("bound"),
+        "the page says how to use production keys: {howto}"
+    );
     let task_page = approver.get_html(&task).await;
     assert!(
         task_page.contains(&format!("href=\"/admin/clients/{issued}\"")),

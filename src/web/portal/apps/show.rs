@@ -82,6 +82,10 @@ struct ShowPage {
     layout: Layout,
     app: ApplicationRecord,
     auth_label: String,
+    /// Where production clients get tokens (the mutual-TLS token endpoint).
+    mtls_token: String,
+    /// Whether a TLS listener is configured here.
+    has_tls: bool,
     envs: Vec<EnvView>,
     /// The software_id when DCR made the application (its settings are then the software's).
     dcr_software: String,
@@ -212,6 +216,8 @@ pub async fn show(
     }
     render::ok(&ShowPage {
         layout: Layout::portal(&app.name, &session, Some(user.email))?,
+        mtls_token: format!("{}/token", st.settings.mtls_base_url()),
+        has_tls: st.settings.tls.is_some(),
         dcr_software,
         auth_label: AuthMethod::parse(&app.auth_method)
             .map_or(app.auth_method.clone(), |m| m.label().into()),
