@@ -87,7 +87,7 @@ pub async fn create(
         .await?
         .filter(|a| !a.disabled)
         .ok_or_else(|| ApiTokenError::Invalid(format!("No active admin has the email {email}.")))?;
-    if req.role > owner.role {
+    if !role_within(req.role, owner.role) {
         return Err(ApiTokenError::Invalid(format!(
             "{} is a {}: their token cannot be a {}.",
             owner.email, owner.role, req.role
@@ -201,12 +201,25 @@ pub async fn authenticate(st: &AppState, presented: &str) -> Result<Caller, ApiT
         .ok_or(ApiTokenError::Unauthenticated(
             "the token's admin is disabled",
         ))?;
-    let role = token.role.min(admin.role);
+    // Roles are not a ladder (a reviewer reviews, an approver approves): a token acts with its
+    // admin's own role, or with any role when the admin is a superadmin.
+    if !role_within(token.role, admin.role) {
+        return Err(ApiTokenError::Unauthenticated(
+            "the token's role is no longer its admin's",
+        ));
+    }
+    let role = token.role;
     Ok(Caller {
         token: token.id,
         actor: actor_of(&admin, role),
         role,
     })
+}
+
+/// Whether a token with `token` role may act for an admin with `admin` role: only a superadmin's
+/// token may take another role than the admin's own.
+fn role_within(token: AdminRole, admin: AdminRole) -> bool {
+    token == admin || admin == AdminRole::Superadmin
 }
 
 /// One answered call, for the audit trail: the token is marked used in the same transaction.

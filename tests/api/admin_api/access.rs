@@ -84,6 +84,24 @@ async fn only_superadmins_make_tokens_and_never_above_the_admins_role() {
         )
         .await;
     assert_eq!(r.status(), 422, "an unknown admin");
+    // Roles are not a ladder: an approver's token cannot review either.
+    let approver_email = app.create_admin(AdminRole::Approver).await;
+    let r = boss
+        .post_form(
+            "/admin/api-tokens",
+            &[
+                ("name", "sideways"),
+                ("admin", &approver_email),
+                ("role", "reviewer"),
+                ("days", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        422,
+        "an approver's token with a reviewer's role"
+    );
 }
 
 #[tokio::test]
