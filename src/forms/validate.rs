@@ -13,9 +13,11 @@ pub struct Submission(pub Vec<(String, String)>);
 impl Submission {
     /// Parses an `application/x-www-form-urlencoded` body.
     pub fn from_urlencoded(body: &[u8]) -> Self {
+        // NUL characters mean nothing in any field and the database cannot store them: they go.
+        let clean = |s: std::borrow::Cow<'_, str>| s.replace('\0', "");
         Self(
             url::form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .map(|(k, v)| (clean(k), clean(v)))
                 .collect(),
         )
     }

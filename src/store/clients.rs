@@ -136,6 +136,10 @@ pub async fn get(
     c: &impl ConnectionTrait,
     id: &ClientId,
 ) -> Result<Option<ClientRecord>, StoreError> {
+    // No client id holds a NUL (PostgreSQL cannot even compare one).
+    if id.0.contains('\0') {
+        return Ok(None);
+    }
     Entity::find_by_id(id.0.clone())
         .one(c)
         .await?

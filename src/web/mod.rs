@@ -61,6 +61,7 @@ pub fn server(
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(256 * 1024))
             .wrap(actix_web::middleware::from_fn(auth::middleware))
+            .wrap(actix_web::middleware::from_fn(refuse_nul))
             .wrap(sessions)
             .wrap(
                 DefaultHeaders::new()
@@ -116,6 +117,22 @@ pub fn server(
     }
     let server = server.run();
     Ok(server)
+}
+
+/// Refuses a path or query that carries a NUL (`%00`): no id, filter or page holds one, and the
+/// database could not compare it. A plain 400, before any handler runs.
+async fn refuse_nul(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let uri = req.uri().to_string();
+    if uri.to_ascii_lowercase().contains("%00") {
+        let res = HttpResponse::BadRequest()
+            .content_type("text/plain; charset=utf-8")
+            .body("A NUL character (%00) is not accepted in an address.");
+        return Ok(req.into_response(res));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
 /// The metrics listener (`metrics.listen`): `GET /metrics` only, kept off the public network.

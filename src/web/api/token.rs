@@ -50,7 +50,9 @@ pub fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default()
     };
-    Some((dec(id), dec(secret)))
+    let (id, secret) = (dec(id), dec(secret));
+    // A NUL is in no client id or secret.
+    (!id.contains('\0') && !secret.contains('\0')).then_some((id, secret))
 }
 
 fn parse(req: &HttpRequest, body: &[u8]) -> Result<Submission, OAuthError> {

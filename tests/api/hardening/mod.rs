@@ -8,5 +8,6 @@ mod fuzz;
 mod inputs;
 mod invitations;
 mod mfa;
+mod nul;
 mod sessions;
 mod web;
