@@ -34,6 +34,7 @@ pub mod telemetry;
 pub mod tpp;
 pub mod trust;
 pub mod unit_of_work;
+pub mod watch;
 pub mod web;
 pub mod webhooks;
 pub mod workflow;

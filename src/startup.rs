@@ -247,7 +247,7 @@ impl Application {
     }
 }
 
-/// Retries mail deliveries and clears old throttle counters.
+/// Retries mail deliveries, clears old throttle counters, and re-checks authorisations.
 async fn background_worker(st: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
     let mut rounds: u64 = 0;
@@ -260,6 +260,12 @@ async fn background_worker(st: AppState) {
             let _ = st.keys.refresh(&st.db, &st.clock).await;
         }
         rounds += 1;
+        // Authorisations are checked again on `authority.recheck` (checked here every hour).
+        if rounds.is_multiple_of(240)
+            && let Err(e) = crate::watch::recheck_due(&st).await
+        {
+            tracing::error!(error = %e, "authority re-check failed");
+        }
         if rounds.is_multiple_of(240) {
             let _ = store::rate::purge(&st.db, st.clock.now() - chrono::Duration::days(1)).await;
             let _ = store::jti::purge(&st.db, st.clock.now()).await;

@@ -24,7 +24,7 @@ pub fn lines(findings: &[Finding]) -> String {
 }
 
 /// The organisation `id` names: Onramp's id, or a directory's `org_id`.
-async fn find(st: &AppState, id: &str) -> Result<Option<OrganisationRecord>, AuthorityError> {
+pub async fn find(st: &AppState, id: &str) -> Result<Option<OrganisationRecord>, AuthorityError> {
     if let Ok(uuid) = id.parse::<OrganisationId>() {
         return Ok(organisations::get(&st.db, uuid).await?);
     }
@@ -42,11 +42,16 @@ pub async fn check(st: &AppState, id: &str) -> Result<(String, u8), AuthorityErr
         return Ok((format!("No organisation {id}.\n"), 2));
     };
     let findings = service::check_organisation(&st.db, st, &org, None).await?;
+    Ok(report(&findings))
+}
+
+/// What `onramp authority check` prints and its exit status, for stored findings.
+pub fn report(findings: &[Finding]) -> (String, u8) {
     if findings.is_empty() {
-        return Ok((
+        return (
             "No source has anything to say: import a register, or give a certificate.\n".into(),
             1,
-        ));
+        );
     }
-    Ok((lines(&findings), exit_code(&findings)))
+    (lines(findings), exit_code(findings))
 }

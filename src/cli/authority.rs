@@ -46,8 +46,18 @@ pub enum AuthorityCommand {
 pub async fn run_authority(command: AuthorityCommand, load: Load) -> anyhow::Result<ExitCode> {
     let AuthorityCommand::Check { org, config } = command;
     let state = startup::build_state(load(config.as_ref())?, Clock::system()).await?;
-    let (out, code) = crate::authority::commands::check(&state, &org).await?;
+    use crate::authority::commands;
+    let Some(record) = commands::find(&state, &org).await? else {
+        println!("No organisation {org}.");
+        return Ok(ExitCode::from(2));
+    };
+    // The same as a scheduled re-check: evidence stored, a new withdrawal acted on.
+    let (findings, acted) = crate::watch::check_and_act(&state, &record).await?;
+    let (out, code) = commands::report(&findings);
     print!("{out}");
+    if acted {
+        println!("Authorisation withdrawn: the organisation's production keys are suspended.");
+    }
     Ok(ExitCode::from(code))
 }
 

@@ -31,6 +31,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("clients", &["audit", "config", "domain", "forms", "state", "store", "unit_of_work"]),
     ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
     ("webhooks", &["state", "store"]),
+    ("watch", &["audit", "authority", "clients", "domain", "email", "state", "store", "unit_of_work"]),
     ("tasks", &["audit", "authority", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "webhooks", "workflow"]),
     ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
     ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work", "workflow"]),
@@ -42,8 +43,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("sandbox", &["domain"]),
     ("state", &["accounts", "authority", "config", "domain", "email", "oauth", "store", "trust", "workflow"]),
     ("web", &["accounts", "admin_api", "applications", "audit", "authority", "clients", "config", "dcr", "domain", "email", "forms", "keys", "oauth", "observe", "sandbox", "sandbox_directory", "state", "store", "tasks", "team", "tpp", "workflow"]),
-    ("startup", &["accounts", "authority", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "web", "webhooks", "workflow"]),
-    ("cli", &["accounts", "authority", "cli_ops", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "workflow"]),
+    ("startup", &["accounts", "authority", "config", "dcr", "domain", "observe", "trust", "email", "jose", "oauth", "sandbox_directory", "state", "store", "watch", "web", "webhooks", "workflow"]),
+    ("cli", &["accounts", "authority", "cli_ops", "clients", "config", "domain", "jose", "oauth", "ops", "startup", "store", "watch", "workflow"]),
     ("cli_ops", &["admin_api", "clients", "domain", "state", "store", "tasks", "tpp"]),
 ];
 

@@ -33,3 +33,4 @@ mod panel;
 mod production_keys;
 mod registers;
 mod signup_fields;
+mod watch;

@@ -1,0 +1,101 @@
+//! Watching afterwards: a scheduled re-check (or `authority check`) that finds the
+//! authorisation newly withdrawn suspends the organisation's production clients, mails its
+//! members and audits it, once; sandbox keys stay.
+
+use super::registers::CSV;
+use crate::helpers::*;
+use onramp::domain::AdminRole;
+use sea_orm::{ConnectionTrait, Statement};
+
+async fn statuses(app: &TestApp) -> Vec<(String, String)> {
+    let db = &app.state.db;
+    db.query_all_raw(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT environment, status FROM clients ORDER BY environment",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.try_get::<String>("", "environment").unwrap(),
+            r.try_get::<String>("", "status").unwrap(),
+        )
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn a_withdrawal_found_by_a_recheck_suspends_production_keys_once() {
+    let app = spawn_app().await;
+    let (email, tpp) = app.approved_tpp("Acme TPP Ltd").await;
+    super::import_csv(&app, CSV).await;
+    let org = super::org_named(&app, "Acme").await;
+    let (_, acted) = onramp::watch::check_and_act(&app.state, &org)
+        .await
+        .unwrap();
+    assert!(!acted, "authorised: nothing to do");
+
+    let app_path = tpp.create_app(crate::production::KEY_APP).await;
+    tpp.sandbox_keys(&app_path).await;
+    let r = tpp
+        .post_form(
+            &format!("{app_path}/production-keys"),
+            &[("use_case", "Account views for small firms.")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, reviewer) = app.admin(AdminRole::Reviewer).await;
+    let (_, approver) = app.admin(AdminRole::Approver).await;
+    let task = reviewer.task_for("production-keys", "Acme TPP Ltd").await;
+    assert_eq!(reviewer.decide(&task, "review", "").await.status(), 303);
+    assert_eq!(approver.decide(&task, "approve", "").await.status(), 303);
+    let active = vec![
+        ("production".to_string(), "active".to_string()),
+        ("sandbox".to_string(), "active".to_string()),
+    ];
+    assert_eq!(statuses(&app).await, active);
+
+    // Not yet due: a re-check within `authority.recheck` does nothing.
+    super::import_csv(
+        &app,
+        &CSV.replace(
+            "Acme TPP Ltd,authorised,AISP;PISP,2019-01-02,",
+            "Acme TPP Ltd,withdrawn,AISP;PISP,2019-01-02,2026-11-29",
+        ),
+    )
+    .await;
+    assert_eq!(onramp::watch::recheck_due(&app.state).await.unwrap(), 0);
+    assert_eq!(statuses(&app).await, active);
+
+    app.state.clock.advance(chrono::Duration::hours(25));
+    assert_eq!(onramp::watch::recheck_due(&app.state).await.unwrap(), 1);
+    assert_eq!(
+        statuses(&app).await,
+        vec![
+            ("production".to_string(), "suspended".to_string()),
+            ("sandbox".to_string(), "active".to_string()),
+        ],
+        "production keys suspended, sandbox keys stay"
+    );
+    let mail = app.emails_to(&email).await.pop().unwrap();
+    assert!(mail.subject.contains("suspended"), "{}", mail.subject);
+    assert!(mail.body.contains("withdrawn"), "{}", mail.body);
+    let (rows, _) = onramp::audit::list(
+        &app.state.db,
+        &onramp::audit::AuditFilter {
+            action: Some("authority.withdrawn".into()),
+            ..Default::default()
+        },
+        onramp::store::Page::new(1, 10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+
+    // Acted once: the same withdrawal found again changes nothing more.
+    app.state.clock.advance(chrono::Duration::hours(25));
+    let mails = app.emails_to(&email).await.len();
+    assert_eq!(onramp::watch::recheck_due(&app.state).await.unwrap(), 0);
+    assert_eq!(app.emails_to(&email).await.len(), mails);
+}
