@@ -1,18 +1,25 @@
 //! Watching authorisations after onboarding: every `authority.recheck` (default 24 hours) each
 //! active organisation's sources are checked again, as `onramp authority check` does by hand.
 //! When a source newly says the authorisation is **withdrawn**, the organisation's production
-//! clients are suspended at once, its members are mailed, and the audit trail records why.
-//! `unavailable` (a register that could not be read) never suspends anything (decision 8).
+//! clients are suspended at once; when a source that verified roles now lists fewer (a **lost
+//! role**), the production clients whose scopes need a lost role are. Its members are mailed and
+//! the audit trail records why. `unavailable` (a register that could not be read) and
+//! `not_found` never suspend anything (decision 8).
 
 use crate::audit;
 use crate::authority::finding::Finding;
 use crate::authority::{AuthorityError, service as authority};
 use crate::clients::service::{StatusChange, change_status};
+use crate::clients::settings::EnvSettings;
 use crate::clients::{ClientStatus, Environment};
+use crate::domain::client::Scope;
 use crate::domain::evidence::Verdict;
+use crate::domain::psd2::{self, Psd2Role};
 use crate::domain::{Actor, OrganisationStatus, paths};
 use crate::email::outbox::{self, Mail, Queued};
 use crate::state::AppState;
+use crate::store::authority::EvidenceRecord;
+use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::{self, Page};
 use crate::unit_of_work::UnitOfWork;
@@ -92,27 +99,66 @@ pub async fn check_and_act(
         })
         .map(|f| format!("{}: {}", f.source, f.details))
         .collect();
-    if newly_withdrawn.is_empty() {
+    if !newly_withdrawn.is_empty() {
+        let why = format!("authorisation withdrawn: {}", newly_withdrawn.join("; "));
+        suspend(st, org, &why, "authority.withdrawn", |_| true).await?;
+        return Ok((findings, true));
+    }
+    let lost = lost_roles(&before, &findings);
+    if lost.is_empty() {
         return Ok((findings, false));
     }
-    suspend_for_withdrawal(st, org, &newly_withdrawn.join("; ")).await?;
-    Ok((findings, true))
+    let why = format!("role no longer authorised: {}", psd2::roles_text(&lost));
+    let needs_lost = |c: &ClientRecord| {
+        EnvSettings::of_metadata(&c.metadata)
+            .scopes
+            .iter()
+            .filter_map(|s| Scope::parse(s))
+            .any(|s| lost.contains(&Psd2Role::for_scope(s)))
+    };
+    let acted = suspend(st, org, &why, "authority.role_lost", needs_lost).await?;
+    Ok((findings, acted))
 }
 
-/// Suspends the organisation's active production clients, mails its members and audits it, in
-/// one transaction.
-async fn suspend_for_withdrawal(
+/// Roles a source verified before and no longer lists now that it finds a mismatch.
+fn lost_roles(before: &[EvidenceRecord], findings: &[Finding]) -> Vec<Psd2Role> {
+    let mut lost = Vec::new();
+    for f in findings.iter().filter(|f| f.verdict == Verdict::Mismatch) {
+        let Some(prev) = before
+            .iter()
+            .find(|e| e.source == f.source && e.verdict == Verdict::Verified)
+        else {
+            continue;
+        };
+        let now = psd2::roles_in(&f.found);
+        for r in psd2::roles_in(&prev.found) {
+            if !now.contains(&r) && !lost.contains(&r) {
+                lost.push(r);
+            }
+        }
+    }
+    lost
+}
+
+/// Suspends the organisation's active production clients that `affected` picks, mails its
+/// members and audits it, in one transaction. Returns whether any client was suspended.
+async fn suspend(
     st: &AppState,
     org: &OrganisationRecord,
     why: &str,
-) -> Result<(), WatchError> {
+    action: &str,
+    affected: impl Fn(&ClientRecord) -> bool,
+) -> Result<bool, WatchError> {
     let now = st.clock.now();
     let mut uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;
-    let comment = format!("Authorisation withdrawn ({why})");
+    let comment = format!("Suspended by an authority check: {why}");
     let mut suspended = Vec::new();
     for c in store::clients::for_organisation(tx, org.id).await? {
-        if c.environment != Environment::Production || c.status != ClientStatus::Active {
+        if c.environment != Environment::Production
+            || c.status != ClientStatus::Active
+            || !affected(&c)
+        {
             continue;
         }
         let change = StatusChange {
@@ -123,11 +169,14 @@ async fn suspend_for_withdrawal(
         change_status(tx, &c, change, &Actor::System, now).await?;
         suspended.push(c.client_id.to_string());
     }
+    if suspended.is_empty() && action != "authority.withdrawn" {
+        return Ok(false);
+    }
     audit::record(
         tx,
         audit::Event {
             actor: &Actor::System,
-            action: "authority.withdrawn",
+            action,
             subject_type: "organisation",
             subject_id: org.id.to_string(),
             organisation: Some(org.id),
@@ -149,9 +198,9 @@ async fn suspend_for_withdrawal(
                 org.legal_name
             ),
             body: format!(
-                "Hello,\n\nA register the bank checks now shows the authorisation of {} as \
-                 withdrawn:\n{why}\n\nYour production keys are suspended until the bank has looked \
-                 at it ({} of them). If this is a mistake, tell the bank; the details are on your \
+                "Hello,\n\nA source the bank checks about the authorisation of {} has \
+                 changed:\n{why}\n\n{} of your production keys are suspended until the bank has \
+                 looked at it. If this is a mistake, tell the bank; the details are on your \
                  dashboard: {link}\n",
                 org.legal_name,
                 suspended.len()
@@ -163,6 +212,6 @@ async fn suspend_for_withdrawal(
     uow.mail = queued;
     uow.touches_clients();
     uow.commit(st).await?;
-    tracing::warn!(organisation = %org.id, why, "authorisation withdrawn: production keys suspended");
-    Ok(())
+    tracing::warn!(organisation = %org.id, why, "authority check: production keys suspended");
+    Ok(true)
 }

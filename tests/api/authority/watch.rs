@@ -1,6 +1,7 @@
 //! Watching afterwards: a scheduled re-check (or `authority check`) that finds the
 //! authorisation newly withdrawn suspends the organisation's production clients, mails its
-//! members and audits it, once; sandbox keys stay.
+//! members and audits it, once; sandbox keys stay. A lost role suspends exactly the production
+//! clients whose scopes need it.
 
 use super::registers::CSV;
 use crate::helpers::*;
@@ -98,4 +99,84 @@ async fn a_withdrawal_found_by_a_recheck_suspends_production_keys_once() {
     let mails = app.emails_to(&email).await.len();
     assert_eq!(onramp::watch::recheck_due(&app.state).await.unwrap(), 0);
     assert_eq!(app.emails_to(&email).await.len(), mails);
+}
+
+/// Requests production keys for a new application with `scope`, approved by two admins.
+async fn production_client(app: &TestApp, tpp: &Visitor, name: &str, scope: &str) {
+    let fields: Vec<(&str, &str)> = crate::production::KEY_APP
+        .iter()
+        .map(|&(k, v)| match k {
+            "name" => (k, name),
+            "scopes" => (k, scope),
+            _ => (k, v),
+        })
+        .collect();
+    let app_path = tpp.create_app(&fields).await;
+    let r = tpp
+        .post_form(
+            &format!("{app_path}/production-keys"),
+            &[("use_case", "Account views and payments for small firms.")],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let (_, reviewer) = app.admin(AdminRole::Reviewer).await;
+    let (_, approver) = app.admin(AdminRole::Approver).await;
+    let html = reviewer.get_html("/admin?workflow=production-keys").await;
+    let task = attr(&html, "table.data tbody a", "href").unwrap();
+    assert_eq!(reviewer.decide(&task, "review", "").await.status(), 303);
+    assert_eq!(approver.decide(&task, "approve", "").await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_lost_role_suspends_exactly_the_production_clients_that_need_it() {
+    let app = spawn_app().await;
+    let (_, tpp) = app.approved_tpp("Acme TPP Ltd").await;
+    super::import_csv(&app, CSV).await;
+    let org = super::org_named(&app, "Acme").await;
+    onramp::watch::check_and_act(&app.state, &org)
+        .await
+        .unwrap();
+    production_client(&app, &tpp, "Views", "accounts").await;
+    production_client(&app, &tpp, "Payments", "payments").await;
+    let db = &app.state.db;
+    let by_scope = || async {
+        db.query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT metadata, status FROM clients WHERE environment = 'production'",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let meta: serde_json::Value =
+                serde_json::from_str(&r.try_get::<String>("", "metadata").unwrap()).unwrap();
+            (
+                meta["scope"].as_str().unwrap_or_default().to_string(),
+                r.try_get::<String>("", "status").unwrap(),
+            )
+        })
+        .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    assert_eq!(
+        by_scope().await.values().filter(|s| *s == "active").count(),
+        2
+    );
+
+    // The register now lists the firm for AIS only: PIS is lost.
+    super::import_csv(&app, &CSV.replace("AISP;PISP", "AISP")).await;
+    let (findings, acted) = onramp::watch::check_and_act(&app.state, &org)
+        .await
+        .unwrap();
+    assert!(acted, "{findings:?}");
+    let now = by_scope().await;
+    assert_eq!(
+        now.get("payments").map(String::as_str),
+        Some("suspended"),
+        "{now:?}"
+    );
+    assert_eq!(
+        now.get("accounts").map(String::as_str),
+        Some("active"),
+        "{now:?}"
+    );
 }
