@@ -81,8 +81,8 @@ pub async fn recheck_due(st: &AppState) -> Result<usize, WatchError> {
     }
 }
 
-/// Runs the checks for one organisation, stores the evidence, and acts on a new withdrawal.
-/// Returns the findings and whether it acted.
+/// Runs the checks for one organisation, stores the evidence, and acts on a new withdrawal or a
+/// lost role. Returns the findings and whether it acted.
 pub async fn check_and_act(
     st: &AppState,
     org: &OrganisationRecord,
