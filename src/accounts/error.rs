@@ -36,6 +36,14 @@ pub enum AccountError {
         "That code is not right. Enter the 6-digit code your authenticator app shows now, or one of your recovery codes."
     )]
     BadCode,
+    /// Too many wrong second-step codes.
+    #[error(
+        "Too many wrong codes. Try again in {minutes} minutes: check that your phone's clock is right, or use a recovery code."
+    )]
+    CodeThrottled {
+        /// Minutes to wait.
+        minutes: i64,
+    },
     /// Two-step sign-in is already set up.
     #[error("Two-step sign-in is already on for this account.")]
     MfaAlreadyOn,

@@ -433,7 +433,7 @@ impl Throttle {
         let hit = limit.hit(&st.db, factor, now).await?;
         if let Some(wait) = limit.backed_off(&st.db, factor, now).await? {
             limit.take_back(&st.db, &hit).await?;
-            return Err(AccountError::Throttled {
+            return Err(AccountError::CodeThrottled {
                 minutes: wait.num_minutes().max(1),
             });
         }

@@ -100,10 +100,7 @@ struct StateEmail<'a> {
 
 /// A state change the TPP should know of.
 pub fn state_changed(to: &str, n: &StateNews<'_>) -> Result<Mail, askama::Error> {
-    let what = match n.application {
-        Some(app) => format!("{} for “{app}” ({})", n.workflow_title, n.legal_name),
-        None => format!("{} for {}", n.workflow_title, n.legal_name),
-    };
+    let what = about(n.workflow_title, n.application, n.legal_name);
     let subject = match n.kind {
         "received" => format!("{what}: we have received your request"),
         "approved" => format!("{what}: approved"),
@@ -116,6 +113,15 @@ pub fn state_changed(to: &str, n: &StateNews<'_>) -> Result<Mail, askama::Error>
         subject,
         body: StateEmail { n }.render()?,
     })
+}
+
+/// A subject's "what": `Production keys for “Budget helper” (Acme Ltd)`, or `Organisation
+/// signup for Acme Ltd` when no application is concerned.
+fn about(workflow_title: &str, application: Option<&str>, legal_name: &str) -> String {
+    match application {
+        Some(app) => format!("{workflow_title} for “{app}” ({legal_name})"),
+        None => format!("{workflow_title} for {legal_name}"),
+    }
 }
 
 /// What a waiting task is about, for the admins' notice.
@@ -140,13 +146,10 @@ struct TaskWaiting<'a> {
 
 /// Tells an admin that a task waits for them.
 pub fn task_waiting(to: &str, t: &TaskAbout<'_>) -> Result<Mail, askama::Error> {
-    let subject = match t.application {
-        Some(app) => format!(
-            "Task waiting: {} for “{app}” ({})",
-            t.workflow_title, t.legal_name
-        ),
-        None => format!("Task waiting: {} for {}", t.workflow_title, t.legal_name),
-    };
+    let subject = format!(
+        "Task waiting: {}",
+        about(t.workflow_title, t.application, t.legal_name)
+    );
     Ok(Mail {
         to: to.into(),
         subject,

@@ -125,8 +125,16 @@ async fn refuse_nul(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let uri = req.uri().to_string();
-    if uri.to_ascii_lowercase().contains("%00") {
+    // Checked on the raw bytes, without allocating: this runs on every request, `/token` too.
+    let raw = req
+        .uri()
+        .path_and_query()
+        .map_or("", |p| p.as_str())
+        .as_bytes();
+    if raw
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+    {
         let res = HttpResponse::BadRequest()
             .content_type("text/plain; charset=utf-8")
             .body("A NUL character (%00) is not accepted in an address.");

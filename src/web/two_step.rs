@@ -203,9 +203,9 @@ async fn code_submit(
             }
             Ok(render::see_other(p.home))
         }
-        Err(e @ (AccountError::BadCode | AccountError::Throttled { .. })) => {
+        Err(e @ (AccountError::BadCode | AccountError::CodeThrottled { .. })) => {
             let status = match e {
-                AccountError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AccountError::CodeThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let page = CodePage {
@@ -295,7 +295,7 @@ async fn setup_submit(
     let ip = client_ip(req, &st.settings);
     let codes = match mfa::confirm(st, &at.actor, code, &ip).await {
         Ok(c) => c,
-        Err(e @ (AccountError::BadCode | AccountError::Throttled { .. })) => {
+        Err(e @ (AccountError::BadCode | AccountError::CodeThrottled { .. })) => {
             return setup_page(kind, st, session, &at, e.to_string()).await;
         }
         Err(AccountError::MfaNotStarted) => return Ok(render::see_other(p.setup)),
@@ -376,7 +376,7 @@ async fn renew(
             codes: codes.expose().to_vec(),
             next: p.status,
         }),
-        Err(e @ (AccountError::BadCode | AccountError::Throttled { .. })) => {
+        Err(e @ (AccountError::BadCode | AccountError::CodeThrottled { .. })) => {
             status_page(kind, st, session, e.to_string()).await
         }
         Err(e) => Err(e.into()),
@@ -487,7 +487,7 @@ pub async fn portal_off(
             session.flash("info", "Two-step sign-in is off.")?;
             Ok(render::see_other(paths::ACCOUNT_TWO_STEP))
         }
-        Err(e @ (AccountError::BadCode | AccountError::Throttled { .. })) => {
+        Err(e @ (AccountError::BadCode | AccountError::CodeThrottled { .. })) => {
             status_page(kind, &st, &session, e.to_string()).await
         }
         Err(e) => Err(e.into()),

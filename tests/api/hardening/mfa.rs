@@ -175,6 +175,11 @@ async fn wrong_codes_are_throttled_at_the_account_limit() {
     let code = totp::next_code(&email, &app.state.clock);
     let r = v.post_form(&next, &[("code", &code)]).await;
     assert_eq!(r.status(), 429, "even the right code waits once locked");
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Too many wrong codes") && !page.contains("reset your password"),
+        "the message fits a code, not a password: {page}"
+    );
 }
 
 #[tokio::test]
