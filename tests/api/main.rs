@@ -13,6 +13,7 @@ mod architecture;
 mod authority;
 mod bench;
 mod bench_dcr;
+mod bench_outside;
 mod browser;
 mod console;
 mod dcr;

@@ -1,0 +1,544 @@
+//! Load benchmark from a separate process, run by hand and never in CI (the test is
+//! `#[ignore]`d). It measures what `../shared/bench/README.md` defines:
+//!
+//! ```sh
+//! cargo build --release
+//! (cd ../shared/bench/loadgen && cargo build --release)
+//! cargo test --release --test api -- --ignored --nocapture bench_outside
+//! ```
+//!
+//! It starts the release `onramp serve` (target/release/onramp) on a fresh SQLite file (durable:
+//! `synchronous = FULL`) with its mutual-TLS listener, trusting a test directory whose RSA key
+//! signs a PS256 software statement. Through DCR it registers a `tls_client_auth` client and a
+//! `private_key_jwt` client, then drives `loadgen` (64 connections, 2 threads, 2 s warm-up, 10 s
+//! measured) for: `GET /healthz` over mTLS (the same run's baseline), `POST /token` with
+//! `tls_client_auth`, `POST /token` with `private_key_jwt` (one fresh ES256 assertion per
+//! request), and `POST /register` (one fresh PS256 request JWT per request, the same SSA each
+//! time, the organisation's transport certificate). For each it prints answers/s, p50, p99 and
+//! the **server CPU per 2xx answer** (`utime + stime` from `/proc/PID/stat`), and the server's
+//! resident memory idle and after the load.
+//!
+//! Environment: `LOADGEN` (path of the loadgen binary; default the shared build),
+//! `BENCH_RUNS` (default 3), `BENCH_ONLY` (`token`, `pkjwt`, `dcr`: one endpoint),
+//! `ONRAMP_TEST_DATABASE_URL` (a PostgreSQL server for the PostgreSQL figures, as for the tests),
+//! `BENCH_PROFILE` (`token`, `pkjwt` or `dcr`: records `perf record -g` of the server during that
+//! run's first measured window into `/tmp/onramp-<name>.perf.data`).
+
+use crate::helpers::dcr::{ASPSP_ORG_ID, DIRECTORY, ORG_ID, SOFTWARE_ID, serve_json};
+use crate::helpers::*;
+use onramp::jose::{Alg, SigningKey};
+use serde_json::{Map, Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const CONNECTIONS: &str = "64";
+const SECONDS: u64 = 10;
+const WARM_UP: u64 = 2;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One measured window.
+struct Window {
+    rps: f64,
+    ok: u64,
+    p50: f64,
+    p99: f64,
+    cpu_us: f64,
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn loadgen() -> PathBuf {
+    std::env::var_os("LOADGEN").map_or_else(
+        || repo().join("../shared/bench/loadgen/target/release/loadgen"),
+        PathBuf::from,
+    )
+}
+
+/// `utime + stime` of `pid` in microseconds.
+fn cpu_us(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The command name may hold spaces: count fields after its closing parenthesis.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // Fields 14 and 15 of the whole line are 12 and 13 after the name (state is field 3).
+    let ticks: f64 = f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap();
+    let hz: f64 = String::from_utf8(
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .parse()
+    .unwrap();
+    ticks * 1e6 / hz
+}
+
+fn rss_mib(pid: u32, field: &str) -> f64 {
+    let kib: f64 = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kib / 1024.0
+}
+
+/// The TLS material and request shape of one loadgen run.
+struct Target<'a> {
+    url: String,
+    body: Option<Body<'a>>,
+    content_type: Option<&'a str>,
+    tls: &'a [String],
+}
+
+enum Body<'a> {
+    Fixed(&'a str),
+    File(&'a Path),
+}
+
+fn run_loadgen(t: &Target<'_>, seconds: u64) -> Value {
+    let mut cmd = Command::new(loadgen());
+    cmd.args([
+        "--url",
+        &t.url,
+        "--connections",
+        CONNECTIONS,
+        "--threads",
+        "2",
+    ])
+    .args(["--duration", &seconds.to_string()])
+    .args(t.tls);
+    if let Some(ct) = t.content_type {
+        cmd.args([
+            "--method",
+            "POST",
+            "--header",
+            &format!("Content-Type: {ct}"),
+        ]);
+    }
+    match &t.body {
+        Some(Body::Fixed(b)) => {
+            cmd.args(["--body", b]);
+        }
+        Some(Body::File(f)) => {
+            cmd.arg("--body-file").arg(f);
+        }
+        None => {}
+    }
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("build loadgen first: (cd ../shared/bench/loadgen && cargo build --release)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or("{}");
+    serde_json::from_str(line).unwrap()
+}
+
+/// Warms up, then measures one window (recording a profile when asked).
+fn measure(pid: u32, name: &str, warm: &Target<'_>, t: &Target<'_>, profile: bool) -> Window {
+    run_loadgen(warm, WARM_UP);
+    let perf = profile.then(|| {
+        Command::new("perf")
+            .args(["record", "-g", "-F", "999", "-o"])
+            .arg(format!("/tmp/onramp-{name}.perf.data"))
+            .args(["-p", &pid.to_string(), "--", "sleep", &SECONDS.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("perf is installed")
+    });
+    let before = cpu_us(pid);
+    let r = run_loadgen(t, SECONDS);
+    let after = cpu_us(pid);
+    if let Some(mut p) = perf {
+        let _ = p.wait();
+    }
+    let status = r["status"].as_object().cloned().unwrap_or_default();
+    let ok: u64 = status
+        .iter()
+        .filter(|(k, _)| k.starts_with('2'))
+        .map(|(_, v)| v.as_u64().unwrap_or(0))
+        .sum();
+    let bad: Vec<String> = status
+        .iter()
+        .filter(|(k, _)| !k.starts_with('2'))
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    assert!(bad.is_empty(), "{name}: answers other than 2xx: {bad:?}");
+    assert!(ok > 0, "{name}: no answer: {r}");
+    Window {
+        rps: r["rps"].as_f64().unwrap_or(0.0),
+        ok,
+        p50: r["latency_ms"]["p50"].as_f64().unwrap_or(0.0),
+        p99: r["latency_ms"]["p99"].as_f64().unwrap_or(0.0),
+        cpu_us: (after - before) / ok as f64,
+    }
+}
+
+fn rsa_key(dir: &Path, kid: &str) -> SigningKey {
+    let (pem, der) = (
+        dir.join(format!("{kid}.pem")),
+        dir.join(format!("{kid}.der")),
+    );
+    let openssl = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .args(args)
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl is installed");
+        assert!(status.success(), "openssl {args:?}");
+    };
+    let (pem_s, der_s) = (pem.display().to_string(), der.display().to_string());
+    openssl(&[
+        "genpkey",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        &pem_s,
+    ]);
+    // ring reads PKCS#8 only.
+    openssl(&[
+        "pkcs8", "-topk8", "-nocrypt", "-in", &pem_s, "-outform", "DER", "-out", &der_s,
+    ]);
+    SigningKey::from_pkcs8(kid.into(), Alg::Ps256, &std::fs::read(der).unwrap()).unwrap()
+}
+
+/// Signs `n` bodies on every core.
+fn mint(n: usize, f: impl Fn(usize) -> String + Sync) -> Vec<String> {
+    let cores = std::thread::available_parallelism().map_or(2, |c| c.get());
+    let chunk = n.div_ceil(cores);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..cores)
+            .map(|c| {
+                let f = &f;
+                s.spawn(move || {
+                    (c * chunk..((c + 1) * chunk).min(n))
+                        .map(f)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+struct Software {
+    rsa: SigningKey,
+    ec: SigningKey,
+    ssa: String,
+}
+
+impl Software {
+    fn request(&self, f: impl FnOnce(&mut Map<String, Value>)) -> String {
+        let now = now();
+        let mut c = json!({
+            "iss": SOFTWARE_ID, "iat": now, "exp": now + 300, "aud": ASPSP_ORG_ID,
+            "jti": uuid::Uuid::new_v4().to_string(),
+            "redirect_uris": ["https://tpp.example/cb"],
+            "token_endpoint_auth_method": "private_key_jwt",
+            "token_endpoint_auth_signing_alg": "PS256",
+            "grant_types": ["client_credentials"],
+            "application_type": "web",
+            "id_token_signed_response_alg": "PS256",
+            "request_object_signing_alg": "PS256",
+            "scope": "accounts payments",
+            "software_id": SOFTWARE_ID,
+            "software_statement": self.ssa,
+        })
+        .as_object()
+        .unwrap()
+        .clone();
+        f(&mut c);
+        self.rsa.sign("JWT", &Value::Object(c)).unwrap()
+    }
+}
+
+async fn register(http: &reqwest::Client, base: &str, body: String) -> String {
+    let r = http
+        .post(format!("{base}/register"))
+        .header("Content-Type", "application/jwt")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(status, 201, "{v}");
+    v["client_id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a load benchmark from outside: run by hand with --release (see the module docs)"]
+async fn bench_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new(d);
+    let transport = pki.client(SOFTWARE_ID, "Acme TPP Ltd", Some("PSDGB-FCA-123456"));
+    let (cert_file, key_file) = (d.join("tpp.pem"), d.join("tpp.key"));
+    std::fs::write(&cert_file, &transport.cert_pem).unwrap();
+    std::fs::write(&key_file, &transport.key_pem).unwrap();
+
+    let directory = rsa_key(d, "dir-rsa");
+    std::fs::write(
+        d.join("directory.jwks"),
+        json!({ "keys": [directory.public_jwk()] }).to_string(),
+    )
+    .unwrap();
+    let rsa = rsa_key(d, "soft-rsa");
+    let (ec, _) = SigningKey::generate_es256("soft-ec".into()).unwrap();
+    let jwks = Arc::new(Mutex::new(
+        json!({ "keys": [rsa.public_jwk(), ec.public_jwk()] }),
+    ));
+    let jwks_url = format!("{}/software.jwks", serve_json(jwks).await);
+    let ssa = directory
+        .sign(
+            "JWT",
+            &json!({
+                "iss": DIRECTORY, "iat": now(), "jti": uuid::Uuid::new_v4().simple().to_string(),
+                "software_id": SOFTWARE_ID, "software_client_id": SOFTWARE_ID,
+                "software_client_name": "Budget Buddy", "software_version": 1.2,
+                "software_environment": "sandbox", "software_mode": "Live",
+                "software_redirect_uris": ["https://tpp.example/cb"],
+                "software_roles": ["AISP", "PISP"],
+                "software_jwks_endpoint": jwks_url,
+                "org_id": ORG_ID, "org_name": "Acme TPP Ltd", "org_status": "Active",
+                "organisation_competent_authority_claims": {
+                    "authority_id": "FCA", "registration_id": "123456", "status": "Active",
+                    "authorisations": [{ "member_state": "GB", "roles": ["AISP", "PISP"] }]
+                },
+            }),
+        )
+        .unwrap();
+    let software = Software { rsa, ec, ssa };
+
+    let (port, tls_port) = (free_port(), free_port());
+    let database_url = fresh_database(d).await;
+    let config = d.join("bench.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"public_url = "http://127.0.0.1:{port}"
+listen = "127.0.0.1:{port}"
+database_url = "{database_url}"
+workflows_dir = "{workflows}"
+data_dir = "{data}"
+[mail]
+transport = "log"
+[tls]
+listen = "127.0.0.1:{tls_port}"
+public_url = "https://localhost:{tls_port}"
+cert = "{cert}"
+key = "{key}"
+client_ca = "{ca}"
+[[directories]]
+issuer = "{DIRECTORY}"
+jwks_file = "{data}/directory.jwks"
+environment = "sandbox"
+[dcr]
+aspsp_org_id = "{ASPSP_ORG_ID}"
+[outbound]
+allow_http = true
+allow_private_addresses = true
+"#,
+            workflows = repo_workflows().display(),
+            data = d.display(),
+            cert = pki.cert_file.display(),
+            key = pki.key_file.display(),
+            ca = pki.ca_file.display(),
+        ),
+    )
+    .unwrap();
+    let child = Command::new(repo().join("target/release/onramp"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("build the release binary first: cargo build --release");
+    let pid = child.id();
+    let _server = Server(child);
+    let base = format!("https://localhost:{tls_port}");
+    let http = pki.client_http(Some(&transport));
+    let mut up = false;
+    for _ in 0..300 {
+        if http
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server did not start");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = rss_mib(pid, "VmRSS:");
+
+    let dn = transport.dn.clone();
+    let tls_client = register(
+        &http,
+        &base,
+        software.request(|c| {
+            c.insert(
+                "token_endpoint_auth_method".into(),
+                json!("tls_client_auth"),
+            );
+            c.remove("token_endpoint_auth_signing_alg");
+            c.insert("tls_client_auth_subject_dn".into(), json!(dn));
+        }),
+    )
+    .await;
+    let jwt_client = register(
+        &http,
+        &base,
+        software.request(|c| {
+            c.insert("token_endpoint_auth_signing_alg".into(), json!("ES256"));
+        }),
+    )
+    .await;
+
+    let tls: Vec<String> = [
+        ("--cert", &cert_file),
+        ("--key", &key_file),
+        ("--cacert", &pki.ca_file),
+    ]
+    .iter()
+    .flat_map(|(k, v)| [k.to_string(), v.display().to_string()])
+    .collect();
+    let token_url = format!("{base}/token");
+    let form = "application/x-www-form-urlencoded";
+    let healthz = Target {
+        url: format!("{base}/healthz"),
+        body: None,
+        content_type: None,
+        tls: &tls,
+    };
+    let token_body = format!("grant_type=client_credentials&client_id={tls_client}&scope=accounts");
+    let token = Target {
+        url: token_url.clone(),
+        body: Some(Body::Fixed(&token_body)),
+        content_type: Some(form),
+        tls: &tls,
+    };
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let only = std::env::var("BENCH_ONLY").ok();
+    let profile = std::env::var("BENCH_PROFILE").ok();
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let mut rows: Vec<(String, Window)> = Vec::new();
+    for run in 1..=runs {
+        let prof = |name: &str| run == 1 && profile.as_deref() == Some(name);
+        rows.push((
+            format!("healthz #{run}"),
+            measure(pid, "healthz", &healthz, &healthz, false),
+        ));
+        if wanted("token") {
+            let w = measure(pid, "token", &token, &token, prof("token"));
+            rows.push((format!("token tls_client_auth #{run}"), w));
+        }
+        if wanted("pkjwt") {
+            // Enough fresh assertions for the warm-up and the window at well over the goal.
+            let assertion = |i: usize| {
+                let n = now();
+                let claims = json!({ "iss": jwt_client, "sub": jwt_client, "aud": token_url,
+                    "iat": n, "exp": n + 300, "jti": format!("r{run}-{i}-{}", uuid::Uuid::new_v4().simple()) });
+                format!(
+                    "grant_type=client_credentials&scope=accounts&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion={}",
+                    software.ec.sign("JWT", &claims).unwrap()
+                )
+            };
+            let (warm, main) = (d.join("pkjwt-warm.txt"), d.join("pkjwt.txt"));
+            std::fs::write(&warm, mint(40_000, assertion).join("\n")).unwrap();
+            std::fs::write(&main, mint(200_000, assertion).join("\n")).unwrap();
+            let t = |f| Target {
+                url: token_url.clone(),
+                body: Some(Body::File(f)),
+                content_type: Some(form),
+                tls: &tls,
+            };
+            let w = measure(pid, "pkjwt", &t(&warm), &t(&main), prof("pkjwt"));
+            rows.push((format!("token private_key_jwt #{run}"), w));
+        }
+        if wanted("dcr") {
+            let request = |_| software.request(|_| {});
+            let (warm, main) = (d.join("dcr-warm.txt"), d.join("dcr.txt"));
+            std::fs::write(&warm, mint(8_000, request).join("\n")).unwrap();
+            std::fs::write(&main, mint(60_000, request).join("\n")).unwrap();
+            let t = |f| Target {
+                url: format!("{base}/register"),
+                body: Some(Body::File(f)),
+                content_type: Some("application/jwt"),
+                tls: &tls,
+            };
+            let w = measure(pid, "dcr", &t(&warm), &t(&main), prof("dcr"));
+            assert!(
+                w.ok < 60_000,
+                "the pre-minted registrations ran out: raise the count"
+            );
+            rows.push((format!("register #{run}"), w));
+        }
+    }
+    let after = rss_mib(pid, "VmRSS:");
+    let peak = rss_mib(pid, "VmHWM:");
+    let db = if database_url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite (synchronous = FULL)"
+    };
+    println!(
+        "\nfrom outside: loadgen, {CONNECTIONS} connections, 2 threads, {WARM_UP} s warm-up, {SECONDS} s measured, mTLS, release build, {db}"
+    );
+    println!(
+        "{:<30} {:>9} {:>9} {:>8} {:>8} {:>12} {:>8}",
+        "run", "2xx", "req/s", "p50 ms", "p99 ms", "CPU µs/ans", "vs hz"
+    );
+    let mut baseline = 1.0;
+    for (name, w) in &rows {
+        if name.starts_with("healthz") {
+            baseline = w.rps;
+        }
+        println!(
+            "{:<30} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>12.1} {:>7.2}x",
+            name,
+            w.ok,
+            w.rps,
+            w.p50,
+            w.p99,
+            w.cpu_us,
+            w.rps / baseline
+        );
+    }
+    println!("server RSS: idle {idle:.1} MiB, after the load {after:.1} MiB, peak {peak:.1} MiB");
+}
