@@ -120,6 +120,23 @@ async fn an_unreachable_responder_refuses_under_require_and_is_noted_under_prefe
 }
 
 #[tokio::test]
+async fn an_ocsp_answer_not_signed_by_the_issuer_counts_for_nothing() {
+    let q = Qtsp::start("Forged QTSP CA").await;
+    let (app, org, _) = app_trusting(&q, "prefer").await;
+    q.ocsp(Ocsp::Revoked);
+    q.stand_in.lock().unwrap().forge = true;
+    let org = super::with_certificate(&app, &org, &qwac(&q, 35).cert_pem).await;
+    let f = super::certificate_finding(&app, &org).await;
+    assert_eq!(f.verdict, Verdict::Verified, "{}", f.details);
+    assert!(
+        f.details
+            .contains("signature is neither the issuer's nor a delegated responder's"),
+        "{}",
+        f.details
+    );
+}
+
+#[tokio::test]
 async fn an_expired_certificate_is_a_mismatch() {
     let q = Qtsp::start("Old QTSP CA").await;
     let (app, org, _) = app_trusting(&q, "require").await;
@@ -273,4 +290,49 @@ async fn a_certificate_expiring_within_30_days_is_mailed_once() {
         .await
         .unwrap();
     assert_eq!(audited(&app, "authority.certificate_expiring").await, 1);
+}
+
+#[tokio::test]
+async fn dcr_refuses_a_revoked_transport_certificate_and_under_require_one_of_unknown_status() {
+    let q = Qtsp::start("DCR QTSP CA").await;
+    let ca_pem = q.ca_pem.clone();
+    let mut d = crate::helpers::dcr::Dcr::start_with("production", move |s| {
+        let roots = s.data_dir.join("qtsp.pem");
+        std::fs::write(&roots, &ca_pem).unwrap();
+        // The TLS listener accepts the QTSP's certificates as well as the test PKI's.
+        let tls = s.tls.as_mut().unwrap();
+        let pki_ca = std::fs::read_to_string(tls.client_ca.as_ref().unwrap()).unwrap();
+        let both = s.data_dir.join("client-cas.pem");
+        std::fs::write(&both, format!("{pki_ca}{ca_pem}")).unwrap();
+        tls.client_ca = Some(both);
+        s.authority.extra_roots = vec![roots];
+        s.authority.revocation = "require".into();
+    })
+    .await;
+    let register = |d: &crate::helpers::dcr::Dcr| {
+        super::dcr_roles::production_request(d, "openid accounts payments")
+    };
+
+    q.ocsp(Ocsp::Revoked);
+    d.cert = qwac(&q, 71);
+    let (status, body) = d.post("/register", &register(&d)).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "invalid_client_metadata");
+    let why = body["error_description"].as_str().unwrap();
+    assert!(why.contains("revoked: keyCompromise"), "{why}");
+
+    q.ocsp(Ocsp::Down);
+    d.cert = qwac(&q, 72);
+    let (status, body) = d.post("/register", &register(&d)).await;
+    assert_eq!(status, 400, "{body}");
+    let why = body["error_description"].as_str().unwrap();
+    assert!(
+        why.contains("revocation status could not be learned"),
+        "{why}"
+    );
+
+    q.ocsp(Ocsp::Good);
+    d.cert = qwac(&q, 73);
+    let (status, body) = d.post("/register", &register(&d)).await;
+    assert_eq!(status, 201, "{body}");
 }

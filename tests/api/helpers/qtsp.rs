@@ -40,6 +40,8 @@ pub struct StandIn {
     pub ocsp_hits: usize,
     /// How many CRL requests came.
     pub crl_hits: usize,
+    /// Sign OCSP answers with a key that is not the CA's.
+    pub forge: bool,
     ca_pkcs8: Vec<u8>,
     ca_der: Vec<u8>,
 }
@@ -112,9 +114,14 @@ impl StandIn {
         };
         let tbs = data.to_der().unwrap();
         let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = if self.forge {
+            KeyPair::generate().unwrap().serialize_der()
+        } else {
+            self.ca_pkcs8.clone()
+        };
         let key = ring::signature::EcdsaKeyPair::from_pkcs8(
             &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-            &self.ca_pkcs8,
+            &pkcs8,
             &rng,
         )
         .unwrap();
@@ -195,6 +202,7 @@ impl Qtsp {
             ocsp: Ocsp::Good,
             ocsp_hits: 0,
             crl_hits: 0,
+            forge: false,
             ca_pkcs8: ca_key.serialize_der(),
             ca_der: ca.der().to_vec(),
         }));
