@@ -111,3 +111,54 @@ impl TrustedCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authority::tsl::WITHDRAWN;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn service() -> TrustedService {
+        TrustedService {
+            list_key: "XT".into(),
+            territory: "XT".into(),
+            tsp_name: "TSP".into(),
+            service_name: "CA".into(),
+            current: StatusPeriod {
+                status: WITHDRAWN.into(),
+                from: at("2025-01-01T00:00:00Z"),
+            },
+            history: vec![
+                StatusPeriod {
+                    status: GRANTED.into(),
+                    from: at("2019-01-01T00:00:00Z"),
+                },
+                StatusPeriod {
+                    status: "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/undersupervision"
+                        .into(),
+                    from: at("2015-01-01T00:00:00Z"),
+                },
+            ],
+            certificates: vec![vec![1]],
+            purposes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_status_at_a_time_is_the_newest_that_had_begun_whatever_the_list_order() {
+        let s = service();
+        assert!(!granted_at(&s, at("2014-06-01T00:00:00Z")), "no status yet");
+        assert!(
+            !granted_at(&s, at("2016-06-01T00:00:00Z")),
+            "pre-eIDAS status"
+        );
+        assert!(granted_at(&s, at("2019-01-01T00:00:00Z")));
+        assert!(granted_at(&s, at("2024-12-31T23:59:59Z")));
+        assert!(!granted_at(&s, at("2025-01-01T00:00:00Z")));
+        assert!(why_not(&s, at("2025-06-01T00:00:00Z")).contains("withdrawn from 1 Jan 2025"));
+        assert!(why_not(&s, at("2014-06-01T00:00:00Z")).contains("no status yet"));
+    }
+}

@@ -230,3 +230,66 @@ fn finish(s: Service, tsp: Option<&str>) -> Result<TrustedService, String> {
         purposes: s.purposes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIST: &str = r#"<?xml version="1.0"?>
+<tsl:TrustServiceStatusList xmlns:tsl="http://uri.etsi.org/02231/v2#">
+ <tsl:SchemeInformation><tsl:SchemeTerritory>XT</tsl:SchemeTerritory></tsl:SchemeInformation>
+ <tsl:TrustServiceProviderList><tsl:TrustServiceProvider>
+  <tsl:TSPInformation><tsl:TSPName><tsl:Name>A &amp; B</tsl:Name><tsl:Name>Second</tsl:Name></tsl:TSPName></tsl:TSPInformation>
+  <tsl:TSPServices><tsl:TSPService><tsl:ServiceInformation>
+   <tsl:ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</tsl:ServiceTypeIdentifier>
+   <tsl:ServiceName><tsl:Name>QWAC CA</tsl:Name></tsl:ServiceName>
+   <tsl:ServiceDigitalIdentity><tsl:DigitalId><tsl:X509Certificate>AQID
+   BA==</tsl:X509Certificate></tsl:DigitalId></tsl:ServiceDigitalIdentity>
+   <tsl:ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</tsl:ServiceStatus>
+   <tsl:StatusStartingTime>2019-01-01T00:00:00Z</tsl:StatusStartingTime>
+  </tsl:ServiceInformation><tsl:ServiceHistory><tsl:ServiceHistoryInstance>
+   <tsl:ServiceDigitalIdentity><tsl:DigitalId><tsl:X509Certificate>BQY=</tsl:X509Certificate></tsl:DigitalId></tsl:ServiceDigitalIdentity>
+   <tsl:ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/undersupervision</tsl:ServiceStatus>
+   <tsl:StatusStartingTime>2016-06-30T22:00:00Z</tsl:StatusStartingTime>
+  </tsl:ServiceHistoryInstance></tsl:ServiceHistory></tsl:TSPService></tsl:TSPServices>
+ </tsl:TrustServiceProvider></tsl:TrustServiceProviderList>
+</tsl:TrustServiceStatusList>"#;
+
+    #[test]
+    fn a_prefixed_list_gives_its_service_certificates_status_and_history_but_not_historic_certificates()
+     {
+        let list = read(LIST.as_bytes(), "file.xml").unwrap();
+        assert_eq!(list.territory, "XT");
+        let [s] = list.services.as_slice() else {
+            panic!("one service: {:?}", list.services);
+        };
+        assert_eq!(s.list_key, "XT");
+        assert_eq!(s.tsp_name, "A & B");
+        assert_eq!(s.service_name, "QWAC CA");
+        assert_eq!(s.certificates, vec![vec![1, 2, 3, 4]]);
+        assert_eq!(s.current.status, GRANTED);
+        assert_eq!(s.history.len(), 1);
+        assert!(s.history[0].status.ends_with("undersupervision"));
+    }
+
+    #[test]
+    fn truncated_or_foreign_xml_is_refused_with_a_reason() {
+        let cut = &LIST[..LIST.len() / 2];
+        assert!(
+            read(cut.as_bytes(), "f")
+                .unwrap_err()
+                .contains("ends inside")
+        );
+        assert!(read("<a><b></a>".as_bytes(), "f").is_err());
+        assert!(
+            read("<html/>".as_bytes(), "f").is_err(),
+            "an empty root is not a list"
+        );
+        let no_status = LIST.replace("<tsl:ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</tsl:ServiceStatus>", "");
+        assert!(
+            read(no_status.as_bytes(), "f")
+                .unwrap_err()
+                .contains("no ServiceStatus")
+        );
+    }
+}

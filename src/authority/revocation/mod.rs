@@ -1,7 +1,8 @@
 //! Is a TPP certificate revoked? OCSP first (the responder named in its Authority Information
 //! Access), then the CRL (its CRL distribution points), each answer's signature checked against
 //! the issuer, fetched through the guarded outbound client and cached until the answer's
-//! `nextUpdate` (at least [`MIN_CACHE`], at most [`MAX_CACHE`]). What an unknown status means
+//! `nextUpdate` (at least [`MIN_CACHE`], at most [`MAX_CACHE`]; "unknown" for
+//! [`UNKNOWN_CACHE`]). What an unknown status means
 //! is the operator's choice (`authority.revocation`: `require`, `prefer`, `off`).
 
 mod crl;
@@ -19,6 +20,8 @@ use x509_parser::prelude::*;
 pub const MIN_CACHE: Duration = Duration::minutes(5);
 /// The longest time an answer is kept.
 pub const MAX_CACHE: Duration = Duration::hours(1);
+/// How long "unknown" is kept, so that a responder that is down does not slow every request.
+pub const UNKNOWN_CACHE: Duration = Duration::minutes(1);
 
 /// `authority.revocation`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -113,9 +116,9 @@ impl RevocationCache {
             .map(|(s, _)| s.clone())
     }
 
-    fn put(&self, key: Vec<u8>, status: Status, until: DateTime<Utc>) {
+    fn put(&self, key: Vec<u8>, status: Status, until: DateTime<Utc>, now: DateTime<Utc>) {
         if let Ok(mut map) = self.inner.lock() {
-            map.retain(|_, (_, u)| *u > until - MAX_CACHE);
+            map.retain(|_, (_, u)| *u > now);
             map.insert(key, (status, until));
         }
     }
@@ -210,7 +213,10 @@ impl Revocation<'_> {
                 Err(e) => failures.push(format!("CRL {e}")),
             }
         }
-        Status::Unknown(failures.join("; "))
+        let unknown = Status::Unknown(failures.join("; "));
+        self.cache
+            .put(key, unknown.clone(), now + UNKNOWN_CACHE, now);
+        unknown
     }
 
     fn keep(&self, key: Vec<u8>, a: Answer, now: DateTime<Utc>) -> Status {
@@ -218,7 +224,7 @@ impl Revocation<'_> {
             .next_update
             .unwrap_or(now + MAX_CACHE)
             .clamp(now + MIN_CACHE, now + MAX_CACHE);
-        self.cache.put(key, a.status.clone(), until);
+        self.cache.put(key, a.status.clone(), until, now);
         a.status
     }
 }

@@ -336,3 +336,20 @@ async fn dcr_refuses_a_revoked_transport_certificate_and_under_require_one_of_un
     let (status, body) = d.post("/register", &register(&d)).await;
     assert_eq!(status, 201, "{body}");
 }
+
+#[test]
+fn an_unknown_revocation_mode_is_a_configuration_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onramp"))
+        .arg("check-config")
+        .env("ONRAMP_AUTHORITY__REVOCATION", "sometimes")
+        .env("ONRAMP_WORKFLOWS_DIR", repo_workflows())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("authority.revocation")
+            && stderr.contains("must be require, prefer or off"),
+        "{stderr}"
+    );
+}
