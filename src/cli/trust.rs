@@ -8,6 +8,7 @@ use clap::Subcommand;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `onramp trust ...`.
 #[derive(Debug, Subcommand)]
 pub enum TrustCommand {
     /// Import trusted-list XML files; a re-imported list replaces its own services.
@@ -21,6 +22,7 @@ pub enum TrustCommand {
     },
 }
 
+/// Runs `trust import`: exit 0 with a summary per list, 1 with the reason when a file is refused.
 pub async fn run(command: TrustCommand, load: Load) -> anyhow::Result<ExitCode> {
     let TrustCommand::Import { files, config } = command;
     let state = startup::build_state(load(config.as_ref())?, Clock::system()).await?;

@@ -137,6 +137,25 @@ async fn an_ocsp_answer_not_signed_by_the_issuer_counts_for_nothing() {
 }
 
 #[tokio::test]
+async fn a_responder_the_issuer_delegated_to_may_answer_and_another_may_not() {
+    let q = Qtsp::start("Delegating QTSP CA").await;
+    let (app, org, _) = app_trusting(&q, "prefer").await;
+    q.ocsp(Ocsp::Revoked);
+    q.delegate_ocsp(true);
+    let org = super::with_certificate(&app, &org, &qwac(&q, 36).cert_pem).await;
+    let f = super::certificate_finding(&app, &org).await;
+    assert_eq!(f.verdict, Verdict::Mismatch);
+    assert!(f.details.ends_with("(by OCSP)"), "{}", f.details);
+
+    // A certificate of the CA that is not for OCSP signing makes no responder.
+    q.delegate_ocsp(false);
+    let org = super::with_certificate(&app, &org, &qwac(&q, 37).cert_pem).await;
+    let f = super::certificate_finding(&app, &org).await;
+    assert_eq!(f.verdict, Verdict::Verified, "{}", f.details);
+    assert!(f.details.contains("delegated responder"), "{}", f.details);
+}
+
+#[tokio::test]
 async fn an_expired_certificate_is_a_mismatch() {
     let q = Qtsp::start("Old QTSP CA").await;
     let (app, org, _) = app_trusting(&q, "require").await;

@@ -42,6 +42,8 @@ pub struct StandIn {
     pub crl_hits: usize,
     /// Sign OCSP answers with a key that is not the CA's.
     pub forge: bool,
+    /// Sign OCSP answers as this responder (its certificate, its PKCS#8 key), sent along.
+    delegate: Option<(Vec<u8>, Vec<u8>)>,
     ca_pkcs8: Vec<u8>,
     ca_der: Vec<u8>,
 }
@@ -114,11 +116,15 @@ impl StandIn {
         };
         let tbs = data.to_der().unwrap();
         let rng = ring::rand::SystemRandom::new();
-        let pkcs8 = if self.forge {
-            KeyPair::generate().unwrap().serialize_der()
-        } else {
-            self.ca_pkcs8.clone()
+        let pkcs8 = match &self.delegate {
+            _ if self.forge => KeyPair::generate().unwrap().serialize_der(),
+            Some((_, key)) => key.clone(),
+            None => self.ca_pkcs8.clone(),
         };
+        let certs = self
+            .delegate
+            .as_ref()
+            .map(|(der, _)| vec![x509_cert::Certificate::from_der(der).unwrap()]);
         let key = ring::signature::EcdsaKeyPair::from_pkcs8(
             &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
             &pkcs8,
@@ -133,7 +139,7 @@ impl StandIn {
                 parameters: None,
             },
             signature: BitString::from_bytes(sig.as_ref()).unwrap(),
-            certs: None,
+            certs,
         };
         (
             200,
@@ -203,6 +209,7 @@ impl Qtsp {
             ocsp_hits: 0,
             crl_hits: 0,
             forge: false,
+            delegate: None,
             ca_pkcs8: ca_key.serialize_der(),
             ca_der: ca.der().to_vec(),
         }));
@@ -267,6 +274,20 @@ impl Qtsp {
         .signed_by(&Issuer::from_params(&self.ca_params, &self.ca_key))
         .unwrap();
         self.stand_in.lock().unwrap().crl = Some(crl.der().to_vec());
+    }
+
+    /// Has OCSP answered by a responder certificate the CA issues, for `id-kp-OCSPSigning` or
+    /// (`for_ocsp` false) for client authentication only.
+    pub fn delegate_ocsp(&self, for_ocsp: bool) {
+        let (mut p, _) = client_params("OCSP responder", "Test QTSP", None);
+        if for_ocsp {
+            p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::OcspSigning];
+        }
+        let key = KeyPair::generate().unwrap();
+        let cert = p
+            .signed_by(&key, &Issuer::from_params(&self.ca_params, &self.ca_key))
+            .unwrap();
+        self.stand_in.lock().unwrap().delegate = Some((cert.der().to_vec(), key.serialize_der()));
     }
 
     /// Sets what the OCSP responder answers.
