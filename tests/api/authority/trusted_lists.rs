@@ -12,6 +12,7 @@ use onramp::domain::evidence::Verdict;
 const GRANTED: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted";
 const WITHDRAWN: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn";
 const FOR_WEB: &str = "http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/ForWebSiteAuthentication";
+const FOR_SEALS: &str = "http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/ForeSeals";
 
 /// One `TSPService` of a test list.
 struct Svc<'a> {
@@ -20,6 +21,8 @@ struct Svc<'a> {
     status: &'a str,
     from: &'a str,
     history: &'a [(&'a str, &'a str)],
+    /// Its `AdditionalServiceInformation` URI.
+    purpose: &'a str,
 }
 
 /// A national trusted list of `territory` with one provider offering `services`.
@@ -47,12 +50,13 @@ fn tsl(territory: &str, services: &[Svc<'_>]) -> String {
              <ServiceDigitalIdentity><DigitalId><X509Certificate>\n{}\n</X509Certificate></DigitalId></ServiceDigitalIdentity>\
              <ServiceStatus>{}</ServiceStatus><StatusStartingTime>{}</StatusStartingTime>\
              <ServiceInformationExtensions><Extension Critical=\"true\"><AdditionalServiceInformation>\
-             <URI xml:lang=\"en\">{FOR_WEB}</URI></AdditionalServiceInformation></Extension></ServiceInformationExtensions>\
+             <URI xml:lang=\"en\">{}</URI></AdditionalServiceInformation></Extension></ServiceInformationExtensions>\
              </ServiceInformation><ServiceHistory>{history}</ServiceHistory></TSPService>",
             s.name,
             b64.encode(s.cert),
             s.status,
-            s.from
+            s.from,
+            s.purpose
         ));
     }
     // A time-stamping service: not CA/QC, so not kept.
@@ -107,6 +111,7 @@ async fn a_certificate_is_trusted_only_if_its_service_was_granted_at_its_not_bef
                 status: GRANTED,
                 from: "2019-01-01T00:00:00Z",
                 history: &[],
+                purpose: FOR_WEB,
             },
             Svc {
                 name: "Withdrawn QWAC service",
@@ -114,6 +119,7 @@ async fn a_certificate_is_trusted_only_if_its_service_was_granted_at_its_not_bef
                 status: WITHDRAWN,
                 from: "2025-01-01T00:00:00Z",
                 history: &[(GRANTED, "2019-01-01T00:00:00Z")],
+                purpose: FOR_WEB,
             },
         ],
     );
@@ -183,6 +189,7 @@ async fn a_bad_list_imports_nothing_and_a_re_import_replaces_only_its_own_list()
         status: GRANTED,
         from: "2019-01-01T00:00:00Z",
         history: &[],
+        purpose: FOR_WEB,
     };
     let xt = write(
         &app,
@@ -234,4 +241,40 @@ async fn a_bad_list_imports_nothing_and_a_re_import_replaces_only_its_own_list()
     assert!(stdout.contains("https://tl.example/xt.xml"), "{stdout}");
     assert!(stdout.contains("not fetched"), "{stdout}");
     assert_eq!(services(&app).await, vec!["XT:A2", "XU:U1"]);
+}
+
+#[tokio::test]
+async fn a_qwac_from_a_service_listed_only_for_seals_is_not_on_a_trusted_list() {
+    let app = spawn_app_with(|s| s.authority.revocation = "off".into()).await;
+    app.approved_tpp("Acme TPP Ltd").await;
+    let org = super::org_named(&app, "Acme").await;
+    let seals = Qtsp::start("Seals QTSP CA").await;
+    let list = tsl(
+        "XS",
+        &[Svc {
+            name: "QSealC service",
+            cert: &seals.ca_der,
+            status: GRANTED,
+            from: "2019-01-01T00:00:00Z",
+            history: &[],
+            purpose: FOR_SEALS,
+        }],
+    );
+    let file = write(&app, "xs.xml", &list);
+    // In-process import: this node's copy is dropped at once.
+    onramp::authority::trust_import::import(&app.state, &[file.into()])
+        .await
+        .unwrap();
+    let spec = EidasSpec::qwac(&[crate::helpers::eidas::AI, crate::helpers::eidas::PI]);
+    let qwac = seals.qwac(1, &spec, (2026, 1, 1), (2028, 1, 1));
+    let org = super::with_certificate(&app, &org, &qwac.cert_pem).await;
+    let f = super::certificate_finding(&app, &org).await;
+    assert_eq!(f.verdict, Verdict::Mismatch);
+    assert!(
+        f.details
+            .contains("not on a trusted list: the service “QSealC service”")
+            && f.details.contains("is not listed for QWAC"),
+        "{}",
+        f.details
+    );
 }
