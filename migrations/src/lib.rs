@@ -17,6 +17,7 @@ mod m20261130_000040_create_mfa;
 mod m20261130_000050_admin_api_tokens;
 mod m20261130_000051_add_outbox_kind;
 mod m20261130_000060_authority_evidence;
+mod m20261130_000070_trusted_services;
 
 /// Runs every Onramp migration in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000050_admin_api_tokens::Migration),
             Box::new(m20261130_000051_add_outbox_kind::Migration),
             Box::new(m20261130_000060_authority_evidence::Migration),
+            Box::new(m20261130_000070_trusted_services::Migration),
         ]
     }
 }

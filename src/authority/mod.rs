@@ -1,6 +1,7 @@
 //! Is this TPP authorised, and for which PSD2 roles? Certificates (ETSI TS 119 495), registers
 //! (EBA, CSV, the directory's claims in an SSA) and the authority-code table, each giving
-//! evidence with a verdict (spec/authority.md section 7). Knows nothing of HTTP; depends on
+//! evidence with a verdict (spec/authority.md section 7); EU trusted lists and revocation
+//! (OCSP, CRL) for certificates. Knows nothing of HTTP; depends on
 //! `config`, `domain` and `store`.
 
 pub mod cert;
@@ -15,5 +16,9 @@ pub mod commands;
 pub mod csv;
 pub mod eba;
 pub mod finding;
+pub mod revocation;
 pub mod service;
 pub mod sources;
+pub mod trust_import;
+pub mod trusted;
+pub mod tsl;

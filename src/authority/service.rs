@@ -45,6 +45,12 @@ pub struct Authority {
     pub codes: AuthorityCodes,
     /// The roots certificates must chain to.
     pub roots: TrustRoots,
+    /// This node's copy of the imported trusted lists.
+    pub trusted: super::trusted::TrustedCache,
+    /// Revocation answers kept until they expire.
+    pub revocations: super::revocation::RevocationCache,
+    /// `authority.revocation`.
+    pub revocation: super::revocation::Mode,
 }
 
 impl Authority {
@@ -53,7 +59,24 @@ impl Authority {
         Ok(Self {
             codes: AuthorityCodes::load(settings.authority.codes_file.as_deref())?,
             roots: TrustRoots::load(&settings.authority.extra_roots)?,
+            trusted: Default::default(),
+            revocations: Default::default(),
+            revocation: super::revocation::Mode::parse(&settings.authority.revocation)?,
         })
+    }
+}
+
+impl Authority {
+    /// What a revocation check needs, over `outbound`.
+    pub fn revocation_with<'a>(
+        &'a self,
+        outbound: &'a dyn super::revocation::SignedFetch,
+    ) -> super::revocation::Revocation<'a> {
+        super::revocation::Revocation {
+            outbound,
+            cache: &self.revocations,
+            mode: self.revocation,
+        }
     }
 }
 
@@ -199,11 +222,14 @@ pub async fn check_organisation<C: ConnectionTrait + Send + Sync>(
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
     if let Some(pem) = pem {
+        let lists = super::trust_import::lists(st).await?;
         sources.push(Box::new(CertificateSource {
             pem: pem.as_bytes(),
             roots: &a.roots,
             codes: &a.codes,
             now: st.clock.now(),
+            lists: Some(lists),
+            revocation: Some(a.revocation_with(&st.outbound)),
         }));
     }
     let mut findings = Vec::new();

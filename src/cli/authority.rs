@@ -56,7 +56,9 @@ pub async fn run_authority(command: AuthorityCommand, load: Load) -> anyhow::Res
     let (out, code) = commands::report(&findings);
     print!("{out}");
     if acted {
-        println!("Authorisation withdrawn: the organisation's production keys are suspended.");
+        println!(
+            "Acted on the findings (a withdrawal, a lost role or a revoked certificate): keys suspended, members mailed; the audit trail says which."
+        );
     }
     Ok(ExitCode::from(code))
 }

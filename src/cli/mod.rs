@@ -1,8 +1,10 @@
 //! The command line of CONTRACT.md: `serve`, `migrate`, `admin create|reset-mfa`, `keys rotate`,
 //! `keys rewrap`, `audit verify|export`, `backup`, `restore`, `register import-eba|import-csv`,
-//! `authority check`, `check-config`; `tasks`, `clients` and `orgs` live in [`crate::cli_ops`].
+//! `authority check`, `trust import`, `check-config`; `tasks`, `clients` and `orgs` live in [`crate::cli_ops`].
 
 mod authority;
+mod password;
+mod trust;
 use crate::accounts::{check_policy, service as accounts};
 use crate::config::Settings;
 use crate::domain::{AdminRole, Clock};
@@ -10,6 +12,7 @@ use crate::startup::{self, Application};
 use crate::{store, telemetry};
 use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
+use password::generate_password;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,6 +100,11 @@ enum Command {
     Register {
         #[command(subcommand)]
         command: authority::RegisterCommand,
+    },
+    /// EU trusted lists (ETSI TS 119 612): `trust import FILE...`.
+    Trust {
+        #[command(subcommand)]
+        command: trust::TrustCommand,
     },
     /// Authority checks.
     Authority {
@@ -392,6 +400,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Register { command } => authority::run_register(command, load).await,
         Command::Authority { command } => authority::run_authority(command, load).await,
+        Command::Trust { command } => trust::run(command, load).await,
         Command::Backup { out, config } => {
             let settings = load(config.as_ref())?;
             let db = store::connect(&settings.database_url).await?;
@@ -479,20 +488,4 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
-}
-
-fn generate_password() -> String {
-    use rand::Rng;
-    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    let mut rng = rand::rng();
-    let body: String = (0..20)
-        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
-        .collect();
-    format!(
-        "{}-{}-{}-{}",
-        &body[0..5],
-        &body[5..10],
-        &body[10..15],
-        &body[15..20]
-    )
 }

@@ -1,5 +1,6 @@
 //! `[authority]`: how Onramp checks that a TPP is authorised (spec/authority.md section 7):
-//! the PEM roots that certificates must chain to, the registers and their switches.
+//! the PEM roots that certificates must chain to (besides imported trusted lists), revocation
+//! checking, the registers and their switches.
 
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -10,7 +11,8 @@ use std::path::PathBuf;
 pub struct AuthoritySettings {
     /// PEM files of CAs that TPP certificates may chain to (test QTSPs, OB's own CAs).
     pub extra_roots: Vec<PathBuf>,
-    /// `require` | `prefer` | `off`: revocation checking (not built yet; kept for the contract).
+    /// `require` | `prefer` | `off`: what a certificate whose revocation status cannot be learned
+    /// (OCSP and CRL both failing) means: refused, accepted with a note, or not checked at all.
     pub revocation: String,
     /// Where a nightly EBA register refresh would come from (not built yet).
     pub eba_url: String,

@@ -4,6 +4,7 @@
 //! register / read / update / delete into the one client store (`origin = dcr`). No HTTP types.
 
 pub mod binding;
+pub mod cert_status;
 mod error;
 pub mod orgs;
 pub mod policy;

@@ -95,6 +95,7 @@ async fn checked(
         .and_then(Value::as_str)
         .map(str::to_string);
     binding::check(st, &req.ssa, cert, dn.as_deref()).await?;
+    super::cert_status::check(st, cert).await?;
     let scope = meta
         .get("scope")
         .and_then(Value::as_str)

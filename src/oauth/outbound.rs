@@ -91,18 +91,43 @@ impl Outbound {
                 "the server answered with an error status",
             ));
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp
-            .chunk()
+        let body = read_limited(&mut resp, MAX_BODY)
             .await
-            .map_err(|e| FetchError::class(reason(&e)))?
-        {
-            body.extend_from_slice(&chunk);
-            if body.len() > MAX_BODY {
-                return Err(FetchError::class("the document is larger than 64 KiB"));
-            }
-        }
+            .map_err(FetchError::class)?;
         serde_json::from_slice(&body).map_err(|_| FetchError::class("the document is not JSON"))
+    }
+
+    /// Fetches signed revocation data (a CRL with a GET, an OCSP answer with a POST of
+    /// `post = (content type, body)`), at most `limit` bytes. Plain `http` is allowed here
+    /// whatever `outbound.allow_http` says: CRLs and OCSP are published over http (RFC 5280,
+    /// RFC 6960) and carry their own signature, which the caller checks. Addresses are guarded
+    /// as for every fetch.
+    pub async fn fetch_signed(
+        &self,
+        raw: &str,
+        post: Option<(&str, Vec<u8>)>,
+        limit: usize,
+    ) -> Result<Vec<u8>, FetchError> {
+        let what = |r: &str| FetchError(format!("could not fetch {raw} ({r})"));
+        let url = Self {
+            allow_http: true,
+            ..self.clone()
+        }
+        .checked(raw)
+        .map_err(|e| FetchError(format!("{raw}: {}", e.0)))?;
+        let req = match post {
+            Some((content_type, body)) => self
+                .client
+                .post(url)
+                .header("Content-Type", content_type)
+                .body(body),
+            None => self.client.get(url),
+        };
+        let mut resp = req.send().await.map_err(|e| what(reason(&e)))?;
+        if !resp.status().is_success() {
+            return Err(what("the server answered with an error status"));
+        }
+        read_limited(&mut resp, limit).await.map_err(what)
     }
 
     /// POSTs a JSON body with `headers` under the same policy (webhooks); returns the answer's
@@ -151,6 +176,33 @@ impl Outbound {
         }
         Ok(url)
     }
+}
+
+impl crate::authority::revocation::SignedFetch for Outbound {
+    fn fetch_signed<'a>(
+        &'a self,
+        url: &'a str,
+        post: Option<(&'a str, Vec<u8>)>,
+        limit: usize,
+    ) -> crate::authority::revocation::FetchFuture<'a> {
+        Box::pin(async move {
+            Outbound::fetch_signed(self, url, post, limit)
+                .await
+                .map_err(|e| e.0)
+        })
+    }
+}
+
+/// The answer's body, refused past `limit` bytes.
+async fn read_limited(resp: &mut reqwest::Response, limit: usize) -> Result<Vec<u8>, &'static str> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| reason(&e))? {
+        body.extend_from_slice(&chunk);
+        if body.len() > limit {
+            return Err("the document is too large");
+        }
+    }
+    Ok(body)
 }
 
 /// The class of a transport error.

@@ -25,6 +25,7 @@ pub mod sandbox_software;
 pub mod secrets;
 pub mod sessions;
 pub mod signing_keys;
+pub mod trusted;
 pub mod users;
 pub mod workflows;
 

@@ -31,7 +31,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("clients", &["audit", "config", "domain", "forms", "state", "store", "unit_of_work"]),
     ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
     ("webhooks", &["state", "store"]),
-    ("watch", &["audit", "authority", "clients", "domain", "email", "state", "store", "unit_of_work"]),
+    // watch → oauth: the certificate on record is matched to clients by subject DN (oauth::dn).
+    ("watch", &["audit", "authority", "clients", "domain", "email", "oauth", "state", "store", "unit_of_work"]),
     ("tasks", &["audit", "authority", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "webhooks", "workflow"]),
     ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
     ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work", "workflow"]),

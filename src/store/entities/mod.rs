@@ -22,5 +22,6 @@ pub mod sandbox_software;
 pub mod server_secrets;
 pub mod sessions;
 pub mod signing_keys;
+pub mod trusted_services;
 pub mod workflow_events;
 pub mod workflow_instances;

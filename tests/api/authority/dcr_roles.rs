@@ -15,7 +15,8 @@ async fn production(roles: &[(&'static str, &'static str)]) -> Dcr {
     d
 }
 
-fn production_request(d: &Dcr, scope: &str) -> String {
+/// A production registration request asking for `scope`.
+pub(super) fn production_request(d: &Dcr, scope: &str) -> String {
     let ssa = d.ssa(|c| {
         c.insert("software_environment".into(), json!("production"));
     });

@@ -35,6 +35,8 @@ fn a_certificate_is_verified_only_when_trusted_valid_and_in_agreement() {
             roots,
             codes: &codes,
             now,
+            lists: None,
+            revocation: None,
         }
         .judge(&acme(&[Psd2Role::Aisp]));
         (f.verdict, f.details)
@@ -57,6 +59,8 @@ fn a_certificate_is_verified_only_when_trusted_valid_and_in_agreement() {
         roots: &roots,
         codes: &codes,
         now,
+        lists: None,
+        revocation: None,
     }
     .judge(&acme(&[Psd2Role::Aisp, Psd2Role::Pisp]));
     assert_eq!(asks_pis.verdict, Verdict::Mismatch);
@@ -73,6 +77,8 @@ fn a_certificate_is_verified_only_when_trusted_valid_and_in_agreement() {
         roots: &roots,
         codes: &codes,
         now,
+        lists: None,
+        revocation: None,
     }
     .judge(&other);
     assert!(
@@ -86,6 +92,8 @@ fn a_certificate_is_verified_only_when_trusted_valid_and_in_agreement() {
         roots: &roots,
         codes: &codes,
         now,
+        lists: None,
+        revocation: None,
     }
     .judge(&acme(&[]));
     assert!(f.details.contains("no PSD2 statement"), "{}", f.details);

@@ -1,6 +1,7 @@
 //! Authority checks: certificates, registers, evidence, and where decisions use them.
 
 use crate::helpers::TestApp;
+use onramp::authority::finding::Finding;
 use onramp::store::organisations::OrganisationRecord;
 
 /// The organisation whose legal name contains `name`.
@@ -25,6 +26,42 @@ async fn import_csv(app: &TestApp, csv: &str) {
         .unwrap();
 }
 
+/// Puts `pem` on record as the organisation's certificate (as the signup field does).
+async fn with_certificate(
+    app: &TestApp,
+    org: &OrganisationRecord,
+    pem: &str,
+) -> OrganisationRecord {
+    let mut profile = org.profile.clone();
+    profile.insert("certificate".into(), pem.into());
+    let now = app.state.clock.now();
+    onramp::store::organisations::update_profile(
+        &app.state.db,
+        org.id,
+        &org.legal_name,
+        &profile,
+        now,
+    )
+    .await
+    .unwrap();
+    onramp::store::organisations::get(&app.state.db, org.id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Checks the organisation now; the certificate's finding.
+async fn certificate_finding(app: &TestApp, org: &OrganisationRecord) -> Finding {
+    let findings =
+        onramp::authority::service::check_organisation(&app.state.db, &app.state, org, None)
+            .await
+            .unwrap();
+    findings
+        .into_iter()
+        .find(|f| f.source == onramp::domain::evidence::Source::Certificate)
+        .expect("a certificate finding")
+}
+
 mod auto_approval;
 mod certificates;
 mod dcr_roles;
@@ -32,5 +69,7 @@ mod evidence;
 mod panel;
 mod production_keys;
 mod registers;
+mod revocation;
 mod signup_fields;
+mod trusted_lists;
 mod watch;

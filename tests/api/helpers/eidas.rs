@@ -4,8 +4,8 @@
 use super::{Identity, Pki};
 use rcgen::CustomExtension;
 
-/// A DER TLV.
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+/// A DER TLV (short or long length).
+pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let n = content.len();
     if n < 0x80 {
@@ -36,7 +36,8 @@ pub fn oid(dotted: &str) -> Vec<u8> {
     tlv(0x06, &body)
 }
 
-fn seq(items: &[Vec<u8>]) -> Vec<u8> {
+/// A DER SEQUENCE of `items`.
+pub fn seq(items: &[Vec<u8>]) -> Vec<u8> {
     tlv(0x30, &items.concat())
 }
 

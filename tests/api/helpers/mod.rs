@@ -6,6 +6,7 @@ pub mod dcr;
 pub mod eidas;
 mod node;
 mod pki;
+pub mod qtsp;
 pub mod totp;
 mod visitor;
 

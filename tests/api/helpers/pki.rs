@@ -36,13 +36,7 @@ impl Pki {
     /// Makes a CA and a localhost server certificate under `dir`.
     pub fn new(dir: &Path) -> Self {
         let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
+        let mut ca_params = ca_params();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CommonName, "Onramp Test CA");
         dn.push(DnType::OrganizationName, "Test Directory");
@@ -88,28 +82,9 @@ impl Pki {
         org_id: Option<&str>,
         extensions: Vec<rcgen::CustomExtension>,
     ) -> Identity {
-        let key = KeyPair::generate().unwrap();
-        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        p.distinguished_name.push(DnType::CommonName, cn);
-        p.distinguished_name.push(DnType::OrganizationName, org);
-        p.distinguished_name.push(DnType::CountryName, "GB");
-        let mut dn = format!("CN={cn},O={org},C=GB");
-        if let Some(id) = org_id {
-            p.distinguished_name
-                .push(DnType::CustomDnType(vec![2, 5, 4, 97]), id);
-            dn.push_str(&format!(",organizationIdentifier={id}"));
-        }
+        let (mut p, dn) = client_params(cn, org, org_id);
         p.custom_extensions = extensions;
-        let cert = p
-            .signed_by(&key, &Issuer::from_params(&self.ca_params, &self.ca_key))
-            .unwrap();
-        Identity {
-            der: cert.der().to_vec(),
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-            dn,
-        }
+        sign(p, dn, &Issuer::from_params(&self.ca_params, &self.ca_key))
     }
 
     /// An HTTPS client trusting this CA and presenting `identity` (if any).
@@ -137,4 +112,49 @@ impl Pki {
             .build()
             .unwrap()
     }
+}
+
+/// A client certificate's parameters for `CN=cn, O=org, C=GB` (and `organizationIdentifier`
+/// if given), with the subject as RFC 4514 text.
+pub(super) fn client_params(
+    cn: &str,
+    org: &str,
+    org_id: Option<&str>,
+) -> (CertificateParams, String) {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    p.distinguished_name.push(DnType::CommonName, cn);
+    p.distinguished_name.push(DnType::OrganizationName, org);
+    p.distinguished_name.push(DnType::CountryName, "GB");
+    let mut dn = format!("CN={cn},O={org},C=GB");
+    if let Some(id) = org_id {
+        p.distinguished_name
+            .push(DnType::CustomDnType(vec![2, 5, 4, 97]), id);
+        dn.push_str(&format!(",organizationIdentifier={id}"));
+    }
+    (p, dn)
+}
+
+/// Signs `p` with a new key under `issuer`.
+pub(super) fn sign(p: CertificateParams, dn: String, issuer: &Issuer<'_, &KeyPair>) -> Identity {
+    let key = KeyPair::generate().unwrap();
+    let cert = p.signed_by(&key, issuer).unwrap();
+    Identity {
+        der: cert.der().to_vec(),
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+        dn,
+    }
+}
+
+/// A CA's parameters: any path length, signing certificates and CRLs.
+pub(super) fn ca_params() -> CertificateParams {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    p
 }

@@ -4,7 +4,11 @@
 //! clients are suspended at once; when a source that verified roles now lists fewer (a **lost
 //! role**), the production clients whose scopes need a lost role are. Its members are mailed and
 //! the audit trail records why. `unavailable` (a register that could not be read) and
-//! `not_found` never suspend anything (decision 8).
+//! `not_found` never suspend anything (decision 8). The certificate on record is watched too
+//! ([`certificates`]): revoked, it suspends the clients bound to it; expiring within 30 days,
+//! it is mailed about once.
+
+pub mod certificates;
 
 use crate::audit;
 use crate::authority::finding::Finding;
@@ -89,6 +93,7 @@ pub async fn check_and_act(
 ) -> Result<(Vec<Finding>, bool), WatchError> {
     let before = authority::latest(st, org.id).await?;
     let findings = authority::check_organisation(&st.db, st, org, None).await?;
+    let acted_on_certificate = certificates::act(st, org, &findings).await?;
     let newly_withdrawn: Vec<String> = findings
         .iter()
         .filter(|f| f.verdict == Verdict::Withdrawn)
@@ -101,23 +106,26 @@ pub async fn check_and_act(
         .collect();
     if !newly_withdrawn.is_empty() {
         let why = format!("authorisation withdrawn: {}", newly_withdrawn.join("; "));
-        suspend(st, org, &why, "authority.withdrawn", |_| true).await?;
+        let act = Act::on_organisation(org, &why, "authority.withdrawn");
+        suspend(st, org, act, |c| c.environment == Environment::Production).await?;
         return Ok((findings, true));
     }
     let lost = lost_roles(&before, &findings);
     if lost.is_empty() {
-        return Ok((findings, false));
+        return Ok((findings, acted_on_certificate));
     }
     let why = format!("role no longer authorised: {}", psd2::roles_text(&lost));
     let needs_lost = |c: &ClientRecord| {
-        EnvSettings::of_metadata(&c.metadata)
-            .scopes
-            .iter()
-            .filter_map(|s| Scope::parse(s))
-            .any(|s| lost.contains(&Psd2Role::for_scope(s)))
+        c.environment == Environment::Production
+            && EnvSettings::of_metadata(&c.metadata)
+                .scopes
+                .iter()
+                .filter_map(|s| Scope::parse(s))
+                .any(|s| lost.contains(&Psd2Role::for_scope(s)))
     };
-    let acted = suspend(st, org, &why, "authority.role_lost", needs_lost).await?;
-    Ok((findings, acted))
+    let act = Act::on_organisation(org, &why, "authority.role_lost");
+    let acted = suspend(st, org, act, needs_lost).await?;
+    Ok((findings, acted || acted_on_certificate))
 }
 
 /// Roles a source verified before and no longer lists now that it finds a mismatch.
@@ -140,25 +148,47 @@ fn lost_roles(before: &[EvidenceRecord], findings: &[Finding]) -> Vec<Psd2Role> 
     lost
 }
 
-/// Suspends the organisation's active production clients that `affected` picks, mails its
-/// members and audits it, in one transaction. Returns whether any client was suspended.
+/// What a suspension records: why, the audit action and its subject.
+struct Act<'a> {
+    why: &'a str,
+    action: &'a str,
+    subject_type: &'a str,
+    subject_id: String,
+}
+
+impl<'a> Act<'a> {
+    fn on_organisation(org: &OrganisationRecord, why: &'a str, action: &'a str) -> Self {
+        Self {
+            why,
+            action,
+            subject_type: "organisation",
+            subject_id: org.id.to_string(),
+        }
+    }
+}
+
+/// Suspends the organisation's active clients that `affected` picks, mails its members and
+/// audits it, in one transaction. Returns whether any client was suspended (a lost role with
+/// nothing to suspend is neither audited nor mailed; the other acts always are).
 async fn suspend(
     st: &AppState,
     org: &OrganisationRecord,
-    why: &str,
-    action: &str,
+    act: Act<'_>,
     affected: impl Fn(&ClientRecord) -> bool,
 ) -> Result<bool, WatchError> {
+    let Act {
+        why,
+        action,
+        subject_type,
+        subject_id,
+    } = act;
     let now = st.clock.now();
     let mut uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;
     let comment = format!("Suspended by an authority check: {why}");
     let mut suspended = Vec::new();
     for c in store::clients::for_organisation(tx, org.id).await? {
-        if c.environment != Environment::Production
-            || c.status != ClientStatus::Active
-            || !affected(&c)
-        {
+        if c.status != ClientStatus::Active || !affected(&c) {
             continue;
         }
         let change = StatusChange {
@@ -169,7 +199,7 @@ async fn suspend(
         change_status(tx, &c, change, &Actor::System, now).await?;
         suspended.push(c.client_id.to_string());
     }
-    if suspended.is_empty() && action != "authority.withdrawn" {
+    if suspended.is_empty() && action == "authority.role_lost" {
         return Ok(false);
     }
     audit::record(
@@ -177,8 +207,8 @@ async fn suspend(
         audit::Event {
             actor: &Actor::System,
             action,
-            subject_type: "organisation",
-            subject_id: org.id.to_string(),
+            subject_type,
+            subject_id,
             organisation: Some(org.id),
             detail: serde_json::json!({ "why": why, "suspended_clients": suspended }),
             ip: None,
@@ -193,13 +223,10 @@ async fn suspend(
         .filter(|u| u.email_verified_at.is_some())
         .map(|u| Mail {
             to: u.email,
-            subject: format!(
-                "Your authorisation: production keys of {} suspended",
-                org.legal_name
-            ),
+            subject: format!("Your authorisation: keys of {} suspended", org.legal_name),
             body: format!(
                 "Hello,\n\nA source the bank checks about the authorisation of {} has \
-                 changed:\n{why}\n\n{} of your production keys are suspended until the bank has \
+                 changed:\n{why}\n\n{} of your keys are suspended until the bank has \
                  looked at it. If this is a mistake, tell the bank; the details are on your \
                  dashboard: {link}\n",
                 org.legal_name,
@@ -212,6 +239,6 @@ async fn suspend(
     uow.mail = queued;
     uow.touches_clients();
     uow.commit(st).await?;
-    tracing::warn!(organisation = %org.id, why, "authority check: production keys suspended");
+    tracing::warn!(organisation = %org.id, why, "authority check: keys suspended");
     Ok(true)
 }
