@@ -22,7 +22,9 @@ use crate::store::authority::EvidenceRecord;
 use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::{self, Page};
+use crate::tasks::{self, service::Subject};
 use crate::unit_of_work::UnitOfWork;
+use crate::workflow::registry::AUTHORITY_CHANGE;
 
 /// Why watching failed.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +38,9 @@ pub enum WatchError {
     /// A client could not be suspended.
     #[error(transparent)]
     Client(#[from] crate::clients::ClientError),
+    /// The "Authorisation changed" task could not be opened.
+    #[error(transparent)]
+    Task(#[from] crate::tasks::TaskError),
 }
 
 impl From<sea_orm::DbErr> for WatchError {
@@ -88,8 +93,9 @@ pub async fn check_and_act(
     org: &OrganisationRecord,
 ) -> Result<(Vec<Finding>, bool), WatchError> {
     let before = authority::latest(st, org.id).await?;
+    let earlier = authority::history(st, org.id).await?;
     let findings = authority::check_organisation(&st.db, st, org, None).await?;
-    let newly_withdrawn: Vec<String> = findings
+    let withdrawn: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.verdict == Verdict::Withdrawn)
         .filter(|f| {
@@ -97,18 +103,28 @@ pub async fn check_and_act(
                 .iter()
                 .any(|e| e.source == f.source && e.verdict == Verdict::Withdrawn)
         })
-        .map(|f| format!("{}: {}", f.source, f.details))
         .collect();
-    if !newly_withdrawn.is_empty() {
-        let why = format!("authorisation withdrawn: {}", newly_withdrawn.join("; "));
-        suspend(st, org, &why, "authority.withdrawn", |_| true).await?;
+    if !withdrawn.is_empty() {
+        let why = withdrawn
+            .iter()
+            .map(|f| format!("{}: {}", f.source, f.details))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let change = Change {
+            why: format!("authorisation withdrawn: {why}"),
+            action: "authority.withdrawn",
+            evidence: withdrawn
+                .iter()
+                .map(|f| before_after(&earlier, f))
+                .collect(),
+        };
+        suspend(st, org, &change, |_| true).await?;
         return Ok((findings, true));
     }
-    let lost = lost_roles(&before, &findings);
+    let (lost, changed) = lost_roles(&before, &findings);
     if lost.is_empty() {
         return Ok((findings, false));
     }
-    let why = format!("role no longer authorised: {}", psd2::roles_text(&lost));
     let needs_lost = |c: &ClientRecord| {
         EnvSettings::of_metadata(&c.metadata)
             .scopes
@@ -116,13 +132,51 @@ pub async fn check_and_act(
             .filter_map(|s| Scope::parse(s))
             .any(|s| lost.contains(&Psd2Role::for_scope(s)))
     };
-    let acted = suspend(st, org, &why, "authority.role_lost", needs_lost).await?;
+    let change = Change {
+        why: format!("role no longer authorised: {}", psd2::roles_text(&lost)),
+        action: "authority.role_lost",
+        evidence: changed.iter().map(|f| before_after(&earlier, f)).collect(),
+    };
+    let acted = suspend(st, org, &change, needs_lost).await?;
     Ok((findings, acted))
 }
 
-/// Roles a source verified before and no longer lists now that it finds a mismatch.
-fn lost_roles(before: &[EvidenceRecord], findings: &[Finding]) -> Vec<Psd2Role> {
+/// What changed, for the audit trail, the TPP's mail and the admin task.
+struct Change {
+    /// One line: what changed.
+    why: String,
+    /// The audit action.
+    action: &'static str,
+    /// Per source: the evidence before and after.
+    evidence: Vec<serde_json::Value>,
+}
+
+/// A source's newest evidence before this check that said something (not `unavailable`) and
+/// its finding now, for the task page. `earlier` is newest first.
+fn before_after(earlier: &[EvidenceRecord], f: &Finding) -> serde_json::Value {
+    let prev = earlier
+        .iter()
+        .filter(|e| e.source == f.source)
+        .find(|e| e.verdict != Verdict::Unavailable)
+        .or_else(|| earlier.iter().find(|e| e.source == f.source));
+    serde_json::json!({
+        "source": f.source,
+        "before": prev.map(|e| serde_json::json!({
+            "verdict": e.verdict, "roles": psd2::roles_in(&e.found), "details": e.details,
+            "checked_at": crate::domain::clock::human_time(&e.checked_at),
+        })),
+        "after": { "verdict": f.verdict, "roles": psd2::roles_in(&f.found), "details": f.details },
+    })
+}
+
+/// Roles a source verified before and no longer lists now that it finds a mismatch, and the
+/// findings that lost them.
+fn lost_roles<'f>(
+    before: &[EvidenceRecord],
+    findings: &'f [Finding],
+) -> (Vec<Psd2Role>, Vec<&'f Finding>) {
     let mut lost = Vec::new();
+    let mut changed = Vec::new();
     for f in findings.iter().filter(|f| f.verdict == Verdict::Mismatch) {
         let Some(prev) = before
             .iter()
@@ -131,24 +185,32 @@ fn lost_roles(before: &[EvidenceRecord], findings: &[Finding]) -> Vec<Psd2Role> 
             continue;
         };
         let now = psd2::roles_in(&f.found);
-        for r in psd2::roles_in(&prev.found) {
-            if !now.contains(&r) && !lost.contains(&r) {
+        let gone: Vec<Psd2Role> = psd2::roles_in(&prev.found)
+            .into_iter()
+            .filter(|r| !now.contains(r))
+            .collect();
+        if !gone.is_empty() {
+            changed.push(f);
+        }
+        for r in gone {
+            if !lost.contains(&r) {
                 lost.push(r);
             }
         }
     }
-    lost
+    (lost, changed)
 }
 
 /// Suspends the organisation's active production clients that `affected` picks, mails its
-/// members and audits it, in one transaction. Returns whether any client was suspended.
+/// members, audits it and opens the "Authorisation changed" task, in one transaction. Returns
+/// whether any client was suspended.
 async fn suspend(
     st: &AppState,
     org: &OrganisationRecord,
-    why: &str,
-    action: &str,
+    change: &Change,
     affected: impl Fn(&ClientRecord) -> bool,
 ) -> Result<bool, WatchError> {
+    let (why, action) = (change.why.as_str(), change.action);
     let now = st.clock.now();
     let mut uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;
@@ -208,10 +270,42 @@ async fn suspend(
         })
         .collect();
     let mut queued = Queued::default();
+    open_task(tx, st, org, change, &suspended, &mut queued).await?;
     outbox::queue(tx, &st.clock, mails, &mut queued).await?;
     uow.mail = queued;
     uow.touches_clients();
     uow.commit(st).await?;
     tracing::warn!(organisation = %org.id, why, "authority check: production keys suspended");
     Ok(true)
+}
+
+/// Opens the "Authorisation changed" task (the `authority-change` workflow) with the evidence
+/// before → after and the clients suspended; skipped, with a warning, when the bank's workflows
+/// do not include it.
+async fn open_task(
+    tx: &impl store::ConnectionTrait,
+    st: &AppState,
+    org: &OrganisationRecord,
+    change: &Change,
+    suspended: &[String],
+    queued: &mut Queued,
+) -> Result<(), WatchError> {
+    let Some(wf) = st.workflows.get(AUTHORITY_CHANGE) else {
+        tracing::warn!(
+            organisation = %org.id,
+            "no authority-change workflow: the authorisation change opens no admin task"
+        );
+        return Ok(());
+    };
+    let mut data = serde_json::Map::new();
+    data.insert("why".into(), change.why.clone().into());
+    data.insert("change".into(), change.action.into());
+    data.insert("evidence".into(), change.evidence.clone().into());
+    data.insert("suspended_clients".into(), suspended.to_vec().into());
+    let subject = Subject {
+        kind: "organisation",
+        id: org.id.to_string(),
+    };
+    tasks::service::start(tx, st, wf, subject, org, data, &Actor::System, queued).await?;
+    Ok(())
 }

@@ -45,6 +45,8 @@ pub struct Authority {
     pub codes: AuthorityCodes,
     /// The roots certificates must chain to.
     pub roots: TrustRoots,
+    /// The FCA register API, when `[authority.fca]` has credentials.
+    pub fca: Option<super::fca::FcaRegister>,
 }
 
 impl Authority {
@@ -53,6 +55,7 @@ impl Authority {
         Ok(Self {
             codes: AuthorityCodes::load(settings.authority.codes_file.as_deref())?,
             roots: TrustRoots::load(&settings.authority.extra_roots)?,
+            fca: super::fca::FcaRegister::new(&settings.authority.fca),
         })
     }
 }
@@ -84,15 +87,15 @@ async fn replace(
     Ok(entries.len())
 }
 
-/// `onramp register import-eba FILE`: the EBA register's JSON, streamed; institutions only.
+/// `onramp register import-eba FILE`: the EBA register's JSON or the ZIP it is published as,
+/// streamed; institutions only. A file that cannot be read leaves the register as it was.
 pub async fn import_eba(st: &AppState, file: &Path) -> Result<usize, AuthorityError> {
-    let f = std::fs::File::open(file)
-        .map_err(|e| AuthorityError::Import(format!("{}: {e}", file.display())))?;
     let codes = st.authority.codes.clone();
     let ps05a = st.settings.authority.eba_cbpii_from_ps05a;
+    let path = file.to_path_buf();
     let entries = tokio::task::spawn_blocking(move || {
-        super::eba::read(
-            f,
+        super::eba_zip::read_path(
+            &path,
             &super::eba::Options {
                 codes: &codes,
                 cbpii_from_ps05a: ps05a,
@@ -187,6 +190,16 @@ pub async fn check_organisation<C: ConnectionTrait + Send + Sync>(
             }));
         }
     }
+    if let Some(register) = &a.fca
+        && let Some(frn) = fca_number(&a.codes, &claim, ssa.as_ref())
+    {
+        sources.push(Box::new(super::fca::FcaSource {
+            register,
+            http: &st.outbound,
+            frn,
+            now: st.clock.now(),
+        }));
+    }
     if ssa.is_some() {
         sources.push(Box::new(SsaClaims {
             claims: ssa.as_ref(),
@@ -212,6 +225,26 @@ pub async fn check_organisation<C: ConnectionTrait + Send + Sync>(
     }
     record(c, st, org.id, instance, &findings, None).await?;
     Ok(findings)
+}
+
+/// The FRN to ask the FCA register about: the claim's number when its authority is the FCA,
+/// else the registration id of an FCA entry in the software statement's claims.
+fn fca_number(codes: &AuthorityCodes, claim: &Claim, ssa: Option<&Value>) -> Option<String> {
+    let fca = |a: &str, country: Option<&str>| codes.canonical(a, country) == "GB-FCA";
+    if let (Some(a), Some(n)) = (&claim.authority, &claim.number)
+        && fca(a, claim.country.as_deref())
+    {
+        return Some(n.clone());
+    }
+    let list: Vec<&Value> = match ssa? {
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    list.into_iter().find_map(|c| {
+        let authority = c.get("authority_id")?.as_str()?;
+        let number = c.get("registration_id")?.as_str()?;
+        (fca(authority, Some("GB")) && super::fca::is_frn(number)).then(|| number.to_string())
+    })
 }
 
 /// Stores findings as evidence.
@@ -251,6 +284,14 @@ pub async fn latest(
     org: OrganisationId,
 ) -> Result<Vec<EvidenceRecord>, AuthorityError> {
     Ok(store::latest_per_source(&st.db, org).await?)
+}
+
+/// Every piece of evidence about an organisation, newest first (its history).
+pub async fn history(
+    st: &AppState,
+    org: OrganisationId,
+) -> Result<Vec<EvidenceRecord>, AuthorityError> {
+    Ok(store::for_organisation(&st.db, org).await?)
 }
 
 /// An admin's own verification, recorded as `manual` evidence with its author and comment; it

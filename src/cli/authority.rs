@@ -12,9 +12,10 @@ pub type Load = fn(Option<&PathBuf>) -> anyhow::Result<Settings>;
 
 #[derive(Debug, Subcommand)]
 pub enum RegisterCommand {
-    /// The EBA PSD2 register's JSON (institutions are kept; agents and branches skipped).
+    /// The EBA PSD2 register's JSON or the ZIP it is published as (institutions are kept;
+    /// agents and branches skipped).
     ImportEba {
-        /// The JSON file.
+        /// The JSON or ZIP file.
         file: PathBuf,
         /// Configuration file (TOML).
         #[arg(long)]

@@ -1,8 +1,12 @@
 //! `[authority]`: how Onramp checks that a TPP is authorised (spec/authority.md section 7):
-//! the PEM roots that certificates must chain to, the registers and their switches.
+//! the PEM roots that certificates must chain to, the registers and their switches. The FCA
+//! register API's credentials are `[authority.fca]` `email` and `key`, normally given as
+//! `ONRAMP_AUTHORITY__FCA__EMAIL` and `ONRAMP_AUTHORITY__FCA__KEY`; the key never prints.
 
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// `[authority]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -12,13 +16,14 @@ pub struct AuthoritySettings {
     pub extra_roots: Vec<PathBuf>,
     /// `require` | `prefer` | `off`: revocation checking (not built yet; kept for the contract).
     pub revocation: String,
-    /// Where a nightly EBA register refresh would come from (not built yet).
+    /// Where the nightly EBA register refresh comes from: the register's `filemetadata` URL,
+    /// or a direct URL of the JSON or its ZIP. Empty: no refresh (import by hand).
     pub eba_url: String,
     /// Take the EBA service `PS_05A` as CBPII (decision 2; default false).
     pub eba_cbpii_from_ps05a: bool,
-    /// The FCA register API (not built yet).
+    /// The FCA register API.
     pub fca: FcaSettings,
-    /// How often registered organisations are re-checked (not built yet).
+    /// How often registered organisations are re-checked.
     pub recheck: String,
     /// A TOML file of further authority codes, added to the shipped table.
     pub codes_file: Option<PathBuf>,
@@ -38,10 +43,56 @@ impl Default for AuthoritySettings {
     }
 }
 
-/// `[authority.fca]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+impl AuthoritySettings {
+    /// What is wrong with the registers' settings, if anything.
+    pub fn problem(&self) -> Option<String> {
+        if self.fca.rate_limit == 0 {
+            return Some("authority.fca.rate_limit must be at least 1".into());
+        }
+        if humantime::parse_duration(&self.recheck).is_err() {
+            return Some(format!(
+                "authority.recheck `{}` is not a duration (24h, 30m)",
+                self.recheck
+            ));
+        }
+        None
+    }
+}
+
+/// `[authority.fca]`: the FCA Financial Services Register API. Used only when `email` and
+/// `key` are both set.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FcaSettings {
-    /// The register API's base URL.
+    /// The register API's base URL; requests go to `{base_url}/V0.1/Firm/{FRN}`.
     pub base_url: String,
+    /// The email the bank registered with (`X-Auth-Email`).
+    pub email: String,
+    /// The bank's API key (`X-Auth-Key`).
+    pub key: SecretString,
+    /// How long a firm's answer is reused (default 24 hours).
+    #[serde(with = "super::humantime_serde_compat")]
+    pub cache: Duration,
+    /// Most requests per 10 seconds (the FCA publishes 50; an older note says 10).
+    pub rate_limit: u32,
+}
+
+impl Default for FcaSettings {
+    fn default() -> Self {
+        Self {
+            base_url: "https://register.fca.org.uk/services".into(),
+            email: String::new(),
+            key: SecretString::from(""),
+            cache: Duration::from_secs(24 * 3600),
+            rate_limit: 50,
+        }
+    }
+}
+
+impl FcaSettings {
+    /// Whether the FCA register is to be asked: a base URL and both credentials.
+    pub fn enabled(&self) -> bool {
+        use secrecy::ExposeSecret;
+        !self.base_url.is_empty() && !self.email.is_empty() && !self.key.expose_secret().is_empty()
+    }
 }

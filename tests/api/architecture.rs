@@ -31,7 +31,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("clients", &["audit", "config", "domain", "forms", "state", "store", "unit_of_work"]),
     ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
     ("webhooks", &["state", "store"]),
-    ("watch", &["audit", "authority", "clients", "domain", "email", "state", "store", "unit_of_work"]),
+    // watch -> tasks, workflow: a withdrawal or lost role opens the "Authorisation changed" task.
+    ("watch", &["audit", "authority", "clients", "domain", "email", "state", "store", "tasks", "unit_of_work", "workflow"]),
     ("tasks", &["audit", "authority", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "webhooks", "workflow"]),
     ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
     ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work", "workflow"]),

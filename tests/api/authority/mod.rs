@@ -29,6 +29,7 @@ mod auto_approval;
 mod certificates;
 mod dcr_roles;
 mod evidence;
+mod fca;
 mod panel;
 mod production_keys;
 mod registers;
