@@ -28,6 +28,7 @@ async fn import_csv(app: &TestApp, csv: &str) {
 mod auto_approval;
 mod certificates;
 mod dcr_roles;
+mod eba_zip;
 mod evidence;
 mod fca;
 mod panel;

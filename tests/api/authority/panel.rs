@@ -86,3 +86,48 @@ async fn an_admin_reruns_the_checks_and_records_a_manual_verification_with_their
         "{manual:?}"
     );
 }
+
+#[tokio::test]
+async fn the_organisation_page_lists_every_piece_of_evidence_with_its_author_and_reruns_checks() {
+    let app = spawn_app().await;
+    app.verified_tpp("Acme TPP Ltd").await;
+    let org = super::org_named(&app, "Acme").await;
+    let (admin_email, admin) = app.admin(AdminRole::Reviewer).await;
+    let page = format!("/admin/organisations/{}", org.id);
+    let html = admin.get_html(&page).await;
+    assert_eq!(texts(&html, "#evidence-h"), vec!["Authority evidence"]);
+    assert!(texts(&html, "#authority-evidence tbody tr").is_empty());
+
+    super::import_csv(&app, CSV).await;
+    let act = format!("{page}/authority");
+    let r = admin.post_form(&act, &[("what", "recheck")]).await;
+    assert_eq!(r.status(), 303);
+    app.state.clock.advance(chrono::Duration::minutes(5));
+    let r = admin
+        .post_form(&act, &[("what", "manual"), ("comment", "Rang the FCA.")])
+        .await;
+    assert_eq!(r.status(), 303);
+    app.state.clock.advance(chrono::Duration::minutes(5));
+    admin.post_form(&act, &[("what", "recheck")]).await;
+
+    // Every record, newest first; the manual one names its author.
+    let html = admin.get_html(&page).await;
+    let sources = texts(&html, "#authority-evidence tbody th");
+    assert_eq!(
+        sources,
+        vec!["Bank's register", "Manual check", "Bank's register"],
+        "{html}"
+    );
+    let manual = texts(&html, "#authority-evidence tr.verdict-verified td");
+    assert!(manual.contains(&admin_email), "{manual:?}");
+    assert!(
+        manual.contains(&format!("Verified by {admin_email}: Rang the FCA.")),
+        "{manual:?}"
+    );
+    // No comment, no manual evidence.
+    admin
+        .post_form(&act, &[("what", "manual"), ("comment", " ")])
+        .await;
+    let html = admin.get_html(&page).await;
+    assert_eq!(texts(&html, "#authority-evidence tbody th").len(), 3);
+}
