@@ -17,7 +17,7 @@ async fn org_named(app: &TestApp, name: &str) -> OrganisationRecord {
 }
 
 /// Imports `csv` as the bank's register.
-async fn import_csv(app: &TestApp, csv: &str) {
+pub(crate) async fn import_csv(app: &TestApp, csv: &str) {
     let file = app.state.settings.data_dir.join("reg.csv");
     std::fs::write(&file, csv).unwrap();
     onramp::authority::service::import_csv(&app.state, &file)
@@ -31,8 +31,8 @@ mod dcr_roles;
 mod eba_zip;
 mod evidence;
 mod fca;
-mod panel;
+pub(crate) mod panel;
 mod production_keys;
-mod registers;
+pub(crate) mod registers;
 mod signup_fields;
 mod watch;

@@ -6,7 +6,7 @@ use crate::helpers::*;
 use onramp::domain::AdminRole;
 
 /// The EBA register knows the same authorisation under another name.
-const EBA_OTHER_NAME: &str = r#"[[{"__EBA_Disclaimer": {}}], [{"CA_OwnerID": "GB_FCA",
+pub(crate) const EBA_OTHER_NAME: &str = r#"[[{"__EBA_Disclaimer": {}}], [{"CA_OwnerID": "GB_FCA",
   "EntityCode": "GB_FCA!123456", "EntityType": "PSD_PI",
   "Properties": [{"ENT_NAT_REF_COD": "123456"}, {"ENT_NAM": "Different Name Ltd"}, {"ENT_AUT": ["2019-01-02"]}],
   "Services": [{"GB": ["PS_070", "PS_080"]}]}]]"#;
