@@ -52,12 +52,15 @@ pub async fn run_authority(command: AuthorityCommand, load: Load) -> anyhow::Res
         println!("No organisation {org}.");
         return Ok(ExitCode::from(2));
     };
-    // The same as a scheduled re-check: evidence stored, a new withdrawal acted on.
+    // The same as a scheduled re-check: evidence stored, a new withdrawal or lost role acted on.
     let (findings, acted) = crate::watch::check_and_act(&state, &record).await?;
     let (out, code) = commands::report(&findings);
     print!("{out}");
     if acted {
-        println!("Authorisation withdrawn: the organisation's production keys are suspended.");
+        println!(
+            "Authorisation changed: the production keys that need it are suspended, and an \
+             \"Authorisation changed\" task is open in the console."
+        );
     }
     Ok(ExitCode::from(code))
 }

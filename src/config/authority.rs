@@ -96,3 +96,34 @@ impl FcaSettings {
         !self.base_url.is_empty() && !self.email.is_empty() && !self.key.expose_secret().is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Settings;
+    use std::time::Duration;
+
+    #[test]
+    fn the_fca_section_reads_its_credentials_and_never_prints_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("onramp.toml");
+        std::fs::write(
+            &path,
+            "[authority.fca]\nemail = \"ops@bank.example\"\nkey = \"s3cr3t-fca-key\"\n\
+             cache = \"1h\"\nrate_limit = 10\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&path)).unwrap();
+        assert!(s.authority.fca.enabled());
+        assert_eq!(s.authority.fca.cache, Duration::from_secs(3600));
+        assert_eq!(s.authority.fca.rate_limit, 10);
+        assert!(!format!("{s:?}").contains("s3cr3t-fca-key"));
+        assert!(
+            !Settings::default().authority.fca.enabled(),
+            "off without credentials"
+        );
+
+        std::fs::write(&path, "[authority.fca]\nrate_limit = 0\n").unwrap();
+        let err = Settings::load(Some(&path)).unwrap_err().to_string();
+        assert!(err.contains("authority.fca.rate_limit"), "{err}");
+    }
+}
