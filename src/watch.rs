@@ -92,8 +92,8 @@ pub async fn check_and_act(
     st: &AppState,
     org: &OrganisationRecord,
 ) -> Result<(Vec<Finding>, bool), WatchError> {
-    let before = authority::latest(st, org.id).await?;
     let earlier = authority::history(st, org.id).await?;
+    let before = baseline(&earlier);
     let findings = authority::check_organisation(&st.db, st, org, None).await?;
     let withdrawn: Vec<&Finding> = findings
         .iter()
@@ -113,10 +113,7 @@ pub async fn check_and_act(
         let change = Change {
             why: format!("authorisation withdrawn: {why}"),
             action: "authority.withdrawn",
-            evidence: withdrawn
-                .iter()
-                .map(|f| before_after(&earlier, f))
-                .collect(),
+            evidence: withdrawn.iter().map(|f| before_after(&before, f)).collect(),
         };
         suspend(st, org, &change, |_| true).await?;
         return Ok((findings, true));
@@ -135,10 +132,23 @@ pub async fn check_and_act(
     let change = Change {
         why: format!("role no longer authorised: {}", psd2::roles_text(&lost)),
         action: "authority.role_lost",
-        evidence: changed.iter().map(|f| before_after(&earlier, f)).collect(),
+        evidence: changed.iter().map(|f| before_after(&before, f)).collect(),
     };
     let acted = suspend(st, org, &change, needs_lost).await?;
     Ok((findings, acted))
+}
+
+/// Each source's newest evidence that said something (not `unavailable`): what a new finding is
+/// compared with, so that a register that was briefly unreachable neither hides a lost role nor
+/// makes an old withdrawal look new. `earlier` is newest first.
+fn baseline(earlier: &[EvidenceRecord]) -> Vec<EvidenceRecord> {
+    let mut out: Vec<EvidenceRecord> = Vec::new();
+    for e in earlier.iter().filter(|e| e.verdict != Verdict::Unavailable) {
+        if !out.iter().any(|o| o.source == e.source) {
+            out.push(e.clone());
+        }
+    }
+    out
 }
 
 /// What changed, for the audit trail, the TPP's mail and the admin task.
@@ -151,14 +161,9 @@ struct Change {
     evidence: Vec<serde_json::Value>,
 }
 
-/// A source's newest evidence before this check that said something (not `unavailable`) and
-/// its finding now, for the task page. `earlier` is newest first.
-fn before_after(earlier: &[EvidenceRecord], f: &Finding) -> serde_json::Value {
-    let prev = earlier
-        .iter()
-        .filter(|e| e.source == f.source)
-        .find(|e| e.verdict != Verdict::Unavailable)
-        .or_else(|| earlier.iter().find(|e| e.source == f.source));
+/// A source's baseline evidence before this check and its finding now, for the task page.
+fn before_after(before: &[EvidenceRecord], f: &Finding) -> serde_json::Value {
+    let prev = before.iter().find(|e| e.source == f.source);
     serde_json::json!({
         "source": f.source,
         "before": prev.map(|e| serde_json::json!({

@@ -266,4 +266,18 @@ async fn a_signup_naming_the_fca_is_checked_there_and_a_withdrawal_suspends_but_
     assert!(rows[0].contains("FCA register"), "{rows:?}");
     assert!(rows[0].contains("Verified (AISP, PISP)"), "{rows:?}");
     assert!(rows[0].contains("Withdrawn"), "{rows:?}");
+
+    // The register is briefly down, then says the same again: the withdrawal is not new, nothing
+    // more is done and no second task opens.
+    for mode in [Mode::Down, Mode::NotAuthorised] {
+        *s.mode.lock().unwrap() = mode;
+        app.state.clock.advance(chrono::Duration::hours(25));
+        let (findings, acted) = onramp::watch::check_and_act(&app.state, &org)
+            .await
+            .unwrap();
+        assert!(!acted, "{mode:?}: {findings:?}");
+    }
+    let (_, admin) = app.admin(onramp::domain::AdminRole::Approver).await;
+    let html = admin.get_html("/admin?workflow=authority-change").await;
+    assert_eq!(texts(&html, "table.data tbody a").len(), 1, "one task");
 }
