@@ -247,6 +247,21 @@ fn fca_number(codes: &AuthorityCodes, claim: &Claim, ssa: Option<&Value>) -> Opt
     })
 }
 
+/// Asks the remote registers (the FCA) about the organisation now, outside any transaction, so
+/// that a check run inside one finds the answer in the cache instead of waiting on the network
+/// while it holds the transaction. Best effort: a failure is left for the check to report.
+pub async fn warm_remote(st: &AppState, org: &OrganisationRecord) {
+    let Some(register) = &st.authority.fca else {
+        return;
+    };
+    let ssa = ssa_claims(&st.db, org.id).await.ok().flatten();
+    if let Some(frn) = fca_number(&st.authority.codes, &claim_of(org), ssa.as_ref())
+        && super::fca::is_frn(&frn)
+    {
+        let _ = register.lookup(&st.outbound, &frn, st.clock.now()).await;
+    }
+}
+
 /// Stores findings as evidence.
 pub async fn record(
     c: &impl ConnectionTrait,

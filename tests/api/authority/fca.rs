@@ -239,6 +239,12 @@ async fn a_signup_naming_the_fca_is_checked_there_and_a_withdrawal_suspends_but_
         .unwrap();
     let fca = latest.iter().find(|e| e.source == Source::Fca).unwrap();
     assert_eq!(fca.verdict, Verdict::Verified, "{fca:?}");
+    assert_eq!(
+        s.hits.load(Ordering::SeqCst),
+        2,
+        "asked once (firm, permissions): the warm-up before the verification's transaction and \
+         the check inside it share the cache"
+    );
 
     // The register is down: unavailable, nothing is done.
     *s.mode.lock().unwrap() = Mode::Down;
