@@ -130,4 +130,20 @@ async fn the_organisation_page_lists_every_piece_of_evidence_with_its_author_and
         .await;
     let html = admin.get_html(&page).await;
     assert_eq!(texts(&html, "#authority-evidence tbody th").len(), 3);
+
+    // Refused: an unknown organisation, an unknown action, and anyone not signed in.
+    let unknown = format!("/admin/organisations/{}/authority", uuid::Uuid::new_v4());
+    let r = admin.post_form(&unknown, &[("what", "recheck")]).await;
+    assert_eq!(r.status(), 404);
+    let r = admin.post_form(&act, &[("what", "approve")]).await;
+    assert_eq!(r.status(), 404);
+    let stranger = app.other_browser();
+    let r = stranger.post_form(&act, &[("what", "recheck")]).await;
+    assert!(
+        r.status().is_redirection() || r.status() == 403,
+        "{}",
+        r.status()
+    );
+    let html = admin.get_html(&page).await;
+    assert_eq!(texts(&html, "#authority-evidence tbody th").len(), 3);
 }

@@ -212,6 +212,15 @@ async fn a_lost_role_suspends_exactly_the_production_clients_that_need_it() {
     assert!(!acted);
     assert_eq!(change_tasks(&approver).await, 1, "one task per change");
 
+    // A reviewer may keep the clients suspended but not reactivate them.
+    let (_, reviewer) = app.admin(AdminRole::Reviewer).await;
+    let r = reviewer.decide(&task, "reactivate", "Looks fine.").await;
+    assert_ne!(r.status(), 303, "a reviewer cannot reactivate");
+    assert_eq!(
+        by_scope().await.get("payments").map(String::as_str),
+        Some("suspended")
+    );
+
     // An approver reactivates exactly the client the check suspended.
     let r = approver
         .decide(&task, "reactivate", "The FCA confirmed PIS by phone.")
