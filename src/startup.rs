@@ -247,10 +247,12 @@ impl Application {
     }
 }
 
-/// Retries mail deliveries, clears old throttle counters, and re-checks authorisations.
+/// Retries mail deliveries, clears old throttle counters, re-checks authorisations and refreshes
+/// the EBA register.
 async fn background_worker(st: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
     let mut rounds: u64 = 0;
+    let mut eba_refreshed: Option<tokio::time::Instant> = None;
     loop {
         tick.tick().await;
         if let Err(e) = outbox::deliver_due(&st.db, &st.mailer, &st.clock).await {
@@ -265,6 +267,20 @@ async fn background_worker(st: AppState) {
             && let Err(e) = crate::watch::recheck_due(&st).await
         {
             tracing::error!(error = %e, "authority re-check failed");
+        }
+        // The EBA register from `authority.eba_url`, once a day; a failure is retried an hour
+        // later and leaves the imported register as it was.
+        if rounds.is_multiple_of(240)
+            && !st.settings.authority.eba_url.is_empty()
+            && eba_refreshed.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(86_400))
+        {
+            match crate::authority::refresh::refresh_eba(&st).await {
+                Ok(n) => {
+                    tracing::info!(entries = ?n, "EBA register refreshed");
+                    eba_refreshed = Some(tokio::time::Instant::now());
+                }
+                Err(e) => tracing::error!(error = %e, "EBA register refresh failed"),
+            }
         }
         if rounds.is_multiple_of(240) {
             let _ = store::rate::purge(&st.db, st.clock.now() - chrono::Duration::days(1)).await;

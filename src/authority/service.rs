@@ -51,6 +51,8 @@ pub struct Authority {
     pub revocations: super::revocation::RevocationCache,
     /// `authority.revocation`.
     pub revocation: super::revocation::Mode,
+    /// The FCA register API, when `[authority.fca]` has credentials.
+    pub fca: Option<super::fca::FcaRegister>,
 }
 
 impl Authority {
@@ -62,6 +64,7 @@ impl Authority {
             trusted: Default::default(),
             revocations: Default::default(),
             revocation: super::revocation::Mode::parse(&settings.authority.revocation)?,
+            fca: super::fca::FcaRegister::new(&settings.authority.fca),
         })
     }
 }
@@ -107,15 +110,15 @@ async fn replace(
     Ok(entries.len())
 }
 
-/// `onramp register import-eba FILE`: the EBA register's JSON, streamed; institutions only.
+/// `onramp register import-eba FILE`: the EBA register's JSON or the ZIP it is published as,
+/// streamed; institutions only. A file that cannot be read leaves the register as it was.
 pub async fn import_eba(st: &AppState, file: &Path) -> Result<usize, AuthorityError> {
-    let f = std::fs::File::open(file)
-        .map_err(|e| AuthorityError::Import(format!("{}: {e}", file.display())))?;
     let codes = st.authority.codes.clone();
     let ps05a = st.settings.authority.eba_cbpii_from_ps05a;
+    let path = file.to_path_buf();
     let entries = tokio::task::spawn_blocking(move || {
-        super::eba::read(
-            f,
+        super::eba_zip::read_path(
+            &path,
             &super::eba::Options {
                 codes: &codes,
                 cbpii_from_ps05a: ps05a,
@@ -210,6 +213,16 @@ pub async fn check_organisation<C: ConnectionTrait + Send + Sync>(
             }));
         }
     }
+    if let Some(register) = &a.fca
+        && let Some(frn) = fca_number(&a.codes, &claim, ssa.as_ref())
+    {
+        sources.push(Box::new(super::fca::FcaSource {
+            register,
+            http: &st.outbound,
+            frn,
+            now: st.clock.now(),
+        }));
+    }
     if ssa.is_some() {
         sources.push(Box::new(SsaClaims {
             claims: ssa.as_ref(),
@@ -238,6 +251,41 @@ pub async fn check_organisation<C: ConnectionTrait + Send + Sync>(
     }
     record(c, st, org.id, instance, &findings, None).await?;
     Ok(findings)
+}
+
+/// The FRN to ask the FCA register about: the claim's number when its authority is the FCA,
+/// else the registration id of an FCA entry in the software statement's claims.
+fn fca_number(codes: &AuthorityCodes, claim: &Claim, ssa: Option<&Value>) -> Option<String> {
+    let fca = |a: &str, country: Option<&str>| codes.canonical(a, country) == "GB-FCA";
+    if let (Some(a), Some(n)) = (&claim.authority, &claim.number)
+        && fca(a, claim.country.as_deref())
+    {
+        return Some(n.clone());
+    }
+    let list: Vec<&Value> = match ssa? {
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    list.into_iter().find_map(|c| {
+        let authority = c.get("authority_id")?.as_str()?;
+        let number = c.get("registration_id")?.as_str()?;
+        (fca(authority, Some("GB")) && super::fca::is_frn(number)).then(|| number.to_string())
+    })
+}
+
+/// Asks the remote registers (the FCA) about the organisation now, outside any transaction, so
+/// that a check run inside one finds the answer in the cache instead of waiting on the network
+/// while it holds the transaction. Best effort: a failure is left for the check to report.
+pub async fn warm_remote(st: &AppState, org: &OrganisationRecord) {
+    let Some(register) = &st.authority.fca else {
+        return;
+    };
+    let ssa = ssa_claims(&st.db, org.id).await.ok().flatten();
+    if let Some(frn) = fca_number(&st.authority.codes, &claim_of(org), ssa.as_ref())
+        && super::fca::is_frn(&frn)
+    {
+        let _ = register.lookup(&st.outbound, &frn, st.clock.now()).await;
+    }
 }
 
 /// Stores findings as evidence.
@@ -277,6 +325,14 @@ pub async fn latest(
     org: OrganisationId,
 ) -> Result<Vec<EvidenceRecord>, AuthorityError> {
     Ok(store::latest_per_source(&st.db, org).await?)
+}
+
+/// Every piece of evidence about an organisation, newest first (its history).
+pub async fn history(
+    st: &AppState,
+    org: OrganisationId,
+) -> Result<Vec<EvidenceRecord>, AuthorityError> {
+    Ok(store::for_organisation(&st.db, org).await?)
 }
 
 /// An admin's own verification, recorded as `manual` evidence with its author and comment; it

@@ -12,9 +12,10 @@ pub type Load = fn(Option<&PathBuf>) -> anyhow::Result<Settings>;
 
 #[derive(Debug, Subcommand)]
 pub enum RegisterCommand {
-    /// The EBA PSD2 register's JSON (institutions are kept; agents and branches skipped).
+    /// The EBA PSD2 register's JSON or the ZIP it is published as (institutions are kept;
+    /// agents and branches skipped).
     ImportEba {
-        /// The JSON file.
+        /// The JSON or ZIP file.
         file: PathBuf,
         /// Configuration file (TOML).
         #[arg(long)]
@@ -51,13 +52,15 @@ pub async fn run_authority(command: AuthorityCommand, load: Load) -> anyhow::Res
         println!("No organisation {org}.");
         return Ok(ExitCode::from(2));
     };
-    // The same as a scheduled re-check: evidence stored, a new withdrawal acted on.
+    // The same as a scheduled re-check: evidence stored, a new withdrawal or lost role acted on.
     let (findings, acted) = crate::watch::check_and_act(&state, &record).await?;
     let (out, code) = commands::report(&findings);
     print!("{out}");
     if acted {
         println!(
-            "Acted on the findings (a withdrawal, a lost role or a revoked certificate): keys suspended, members mailed; the audit trail says which."
+            "Acted on the findings (a withdrawal, a lost role or a revoked certificate): keys \
+             suspended, members mailed, and an \"Authorisation changed\" task is open in the \
+             console when the registers changed; the audit trail says which."
         );
     }
     Ok(ExitCode::from(code))

@@ -204,6 +204,9 @@ impl Settings {
                 self.authority.revocation
             ));
         }
+        if let Some(e) = self.authority.problem() {
+            return bad(e);
+        }
         if let Err(e) = self.security.data_key() {
             return bad(e.to_string());
         }

@@ -130,6 +130,73 @@ impl Outbound {
         read_limited(&mut resp, limit).await.map_err(what)
     }
 
+    /// GETs `raw` with `headers` under the same policy (register APIs): the status, the
+    /// `Retry-After` header in seconds, and the body up to `max_body` bytes. Errors are classes
+    /// ("the connection failed"), never the network's own text.
+    pub async fn get_with(
+        &self,
+        raw: &str,
+        headers: &[(&str, &str)],
+        max_body: usize,
+    ) -> Result<crate::authority::fca::HttpAnswer, String> {
+        let url = self.checked(raw).map_err(|e| e.0)?;
+        let mut req = self.client.get(url).header("Accept", "application/json");
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let mut resp = req.send().await.map_err(|e| reason(&e).to_string())?;
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let status = resp.status().as_u16();
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| reason(&e).to_string())? {
+            body.extend_from_slice(&chunk);
+            if body.len() > max_body {
+                return Err("the answer is too large".into());
+            }
+        }
+        Ok(crate::authority::fca::HttpAnswer {
+            status,
+            retry_after,
+            body,
+        })
+    }
+
+    /// GETs `raw` under the same policy and writes the body to `out` as it arrives (a large
+    /// register file); refuses an error status and more than `max_bytes`. Returns the size.
+    pub async fn download(
+        &self,
+        raw: &str,
+        out: &mut (impl tokio::io::AsyncWrite + Unpin),
+        max_bytes: u64,
+    ) -> Result<u64, String> {
+        use tokio::io::AsyncWriteExt;
+        let url = self.checked(raw).map_err(|e| e.0)?;
+        let mut resp = self
+            .client
+            .get(url)
+            .timeout(std::time::Duration::from_secs(600))
+            .send()
+            .await
+            .map_err(|e| reason(&e).to_string())?;
+        if !resp.status().is_success() {
+            return Err(format!("the server answered {}", resp.status().as_u16()));
+        }
+        let mut size: u64 = 0;
+        while let Some(chunk) = resp.chunk().await.map_err(|e| reason(&e).to_string())? {
+            size += chunk.len() as u64;
+            if size > max_bytes {
+                return Err("the file is larger than allowed".into());
+            }
+            out.write_all(&chunk).await.map_err(|e| e.to_string())?;
+        }
+        out.flush().await.map_err(|e| e.to_string())?;
+        Ok(size)
+    }
+
     /// POSTs a JSON body with `headers` under the same policy (webhooks); returns the answer's
     /// status. The answer's body is not read.
     pub async fn post_json(
@@ -203,6 +270,17 @@ async fn read_limited(resp: &mut reqwest::Response, limit: usize) -> Result<Vec<
         }
     }
     Ok(body)
+}
+
+/// Register lookups (the FCA API) go through the guarded client.
+impl crate::authority::fca::RegisterHttp for Outbound {
+    fn get<'a>(
+        &'a self,
+        url: &'a str,
+        headers: &'a [(&'a str, &'a str)],
+    ) -> crate::authority::fca::HttpFuture<'a> {
+        Box::pin(self.get_with(url, headers, 1024 * 1024))
+    }
 }
 
 /// The class of a transport error.

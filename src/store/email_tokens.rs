@@ -81,13 +81,24 @@ pub async fn peek(
     purpose: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    Ok(Entity::find_by_id(hash.as_str().to_string())
+    Ok(owner(c, hash, purpose, now).await?.is_some())
+}
+
+/// The user of an unused, unexpired token (without consuming it).
+pub async fn owner(
+    c: &impl ConnectionTrait,
+    hash: &TokenHash,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<UserId>, StoreError> {
+    Entity::find_by_id(hash.as_str().to_string())
         .filter(tok::Column::Purpose.eq(purpose))
         .filter(tok::Column::UsedAt.is_null())
         .filter(tok::Column::ExpiresAt.gt(now))
         .one(c)
         .await?
-        .is_some())
+        .map(|row| parse_id(&row.user_id))
+        .transpose()
 }
 
 /// Voids every open token of a user for a purpose (a new link replaces the old ones).

@@ -35,6 +35,9 @@ pub(super) async fn apply(
         }
         return Ok(());
     }
+    if effect == Effect::ReactivateSuspendedClients {
+        return reactivate_suspended(c, inst, org, now).await;
+    }
     let app_id: ApplicationId = inst.subject_id.parse().map_err(|_| TaskError::NotFound)?;
     match effect {
         Effect::ActivateApplication => {
@@ -108,6 +111,46 @@ pub(super) async fn apply(
                 .await?;
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// `reactivate_suspended_clients`: the clients an authority check suspended, as listed on the
+/// task, become active again, unless revoked since; refused while the organisation is suspended.
+async fn reactivate_suspended(
+    c: &impl ConnectionTrait,
+    inst: &InstanceRecord,
+    org: &OrganisationRecord,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), TaskError> {
+    if org.status == OrganisationStatus::Suspended {
+        return Err(TaskError::Refused(
+            "The organisation is suspended: reactivate the organisation first.".into(),
+        ));
+    }
+    let ids = inst
+        .data
+        .get("suspended_clients")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let comment = format!(
+        "reactivated after an authorisation change (task {})",
+        inst.id
+    );
+    for id in ids.iter().filter_map(|v| v.as_str()) {
+        let Some(client) = store::clients::get(c, &ClientId(id.to_string())).await? else {
+            continue;
+        };
+        if client.organisation_id != org.id || client.status != ClientStatus::Suspended {
+            continue;
+        }
+        let change = clients::StatusChange {
+            to: ClientStatus::Active,
+            comment: &comment,
+            ip: None,
+        };
+        clients::change_status(c, &client, change, &Actor::System, now).await?;
     }
     Ok(())
 }

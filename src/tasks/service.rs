@@ -129,6 +129,9 @@ pub async fn decide(
     actor: &Actor,
     req: StepRequest<'_>,
 ) -> Result<InstanceRecord, TaskError> {
+    if let Some(form) = req.form {
+        warm_resubmitted(st, req.instance, form).await?;
+    }
     let mut uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;
     let mut inst = store::workflows::get_instance(tx, req.instance)
@@ -226,6 +229,28 @@ pub async fn decide(
     uow.touches_clients();
     uow.commit(st).await?;
     Ok(inst)
+}
+
+/// A signup resubmitted with corrected details is checked again inside the step's
+/// transaction: ask the remote registers about the corrected details before it opens.
+async fn warm_resubmitted(
+    st: &AppState,
+    instance: InstanceId,
+    form: &Submission,
+) -> Result<(), TaskError> {
+    let Some(inst) = store::workflows::get_instance(&st.db, instance).await? else {
+        return Ok(());
+    };
+    let wf = st.workflows.get(&inst.workflow);
+    let org = store::organisations::get(&st.db, inst.organisation_id).await?;
+    if let (Some(wf), Some(mut org)) = (wf, org)
+        && inst.subject_type == "organisation"
+        && let Ok(values) = wf.form.validate(form)
+    {
+        org.profile = values;
+        crate::authority::service::warm_remote(st, &org).await;
+    }
+    Ok(())
 }
 
 fn stale(wf: &Workflow, inst: &InstanceRecord, events: &[EventRecord]) -> TaskError {

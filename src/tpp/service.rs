@@ -214,6 +214,15 @@ pub async fn verify_email(st: &AppState, token: &str) -> Result<String, SignupEr
         .get(SIGNUP_WORKFLOW)
         .ok_or(SignupError::NoWorkflow)?;
     let now = st.clock.now();
+    // The authority checks below run in the transaction: ask the remote registers first.
+    if let Some(user) =
+        store::email_tokens::owner(&st.db, &TokenHash::of(token), VERIFY_PURPOSE, now).await?
+        && let Some(user) = store::users::get(&st.db, user).await?
+        && let Some(org) = store::organisations::get(&st.db, user.organisation_id).await?
+        && org.status == crate::domain::OrganisationStatus::Unverified
+    {
+        crate::authority::service::warm_remote(st, &org).await;
+    }
     let mut uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;
     let user_id =

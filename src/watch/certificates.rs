@@ -5,7 +5,7 @@
 //! (`authority.certificate_expiring`). Both act once per certificate (keyed by its SHA-256 in
 //! the audit trail), however often it is checked again.
 
-use super::{Act, WatchError, suspend};
+use super::{Change, WatchError, suspend};
 use crate::audit;
 use crate::authority::finding::Finding;
 use crate::domain::evidence::{Source, Verdict};
@@ -84,14 +84,15 @@ async fn revoked(
     sha: &str,
 ) -> Result<bool, WatchError> {
     let why = format!("the certificate on record ({sha}): {}", f.details);
-    let act = Act {
-        why: &why,
+    let change = Change {
+        why,
         action: "authority.certificate_revoked",
         subject_type: "certificate",
         subject_id: sha.to_string(),
+        evidence: Vec::new(),
     };
     let dn = subject_of(org);
-    suspend(st, org, act, |c| {
+    suspend(st, org, &change, |c| {
         dn.as_ref().is_some_and(|d| bound_to(c, d))
     })
     .await

@@ -26,7 +26,9 @@ use crate::store::authority::EvidenceRecord;
 use crate::store::clients::ClientRecord;
 use crate::store::organisations::OrganisationRecord;
 use crate::store::{self, Page};
+use crate::tasks::{self, service::Subject};
 use crate::unit_of_work::UnitOfWork;
+use crate::workflow::registry::AUTHORITY_CHANGE;
 
 /// Why watching failed.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +42,9 @@ pub enum WatchError {
     /// A client could not be suspended.
     #[error(transparent)]
     Client(#[from] crate::clients::ClientError),
+    /// The "Authorisation changed" task could not be opened.
+    #[error(transparent)]
+    Task(#[from] crate::tasks::TaskError),
 }
 
 impl From<sea_orm::DbErr> for WatchError {
@@ -91,10 +96,11 @@ pub async fn check_and_act(
     st: &AppState,
     org: &OrganisationRecord,
 ) -> Result<(Vec<Finding>, bool), WatchError> {
-    let before = authority::latest(st, org.id).await?;
+    let earlier = authority::history(st, org.id).await?;
+    let before = baseline(&earlier);
     let findings = authority::check_organisation(&st.db, st, org, None).await?;
     let acted_on_certificate = certificates::act(st, org, &findings).await?;
-    let newly_withdrawn: Vec<String> = findings
+    let withdrawn: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.verdict == Verdict::Withdrawn)
         .filter(|f| {
@@ -102,19 +108,29 @@ pub async fn check_and_act(
                 .iter()
                 .any(|e| e.source == f.source && e.verdict == Verdict::Withdrawn)
         })
-        .map(|f| format!("{}: {}", f.source, f.details))
         .collect();
-    if !newly_withdrawn.is_empty() {
-        let why = format!("authorisation withdrawn: {}", newly_withdrawn.join("; "));
-        let act = Act::on_organisation(org, &why, "authority.withdrawn");
-        suspend(st, org, act, |c| c.environment == Environment::Production).await?;
+    if !withdrawn.is_empty() {
+        let why = withdrawn
+            .iter()
+            .map(|f| format!("{}: {}", f.source, f.details))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let change = Change::on_organisation(
+            org,
+            format!("authorisation withdrawn: {why}"),
+            "authority.withdrawn",
+            withdrawn.iter().map(|f| before_after(&before, f)).collect(),
+        );
+        suspend(st, org, &change, |c| {
+            c.environment == Environment::Production
+        })
+        .await?;
         return Ok((findings, true));
     }
-    let lost = lost_roles(&before, &findings);
+    let (lost, changed) = lost_roles(&before, &findings);
     if lost.is_empty() {
         return Ok((findings, acted_on_certificate));
     }
-    let why = format!("role no longer authorised: {}", psd2::roles_text(&lost));
     let needs_lost = |c: &ClientRecord| {
         c.environment == Environment::Production
             && EnvSettings::of_metadata(&c.metadata)
@@ -123,14 +139,82 @@ pub async fn check_and_act(
                 .filter_map(|s| Scope::parse(s))
                 .any(|s| lost.contains(&Psd2Role::for_scope(s)))
     };
-    let act = Act::on_organisation(org, &why, "authority.role_lost");
-    let acted = suspend(st, org, act, needs_lost).await?;
+    let change = Change::on_organisation(
+        org,
+        format!("role no longer authorised: {}", psd2::roles_text(&lost)),
+        "authority.role_lost",
+        changed.iter().map(|f| before_after(&before, f)).collect(),
+    );
+    let acted = suspend(st, org, &change, needs_lost).await?;
     Ok((findings, acted || acted_on_certificate))
 }
 
-/// Roles a source verified before and no longer lists now that it finds a mismatch.
-fn lost_roles(before: &[EvidenceRecord], findings: &[Finding]) -> Vec<Psd2Role> {
+/// Each source's newest evidence that said something (not `unavailable`): what a new finding is
+/// compared with, so that a register that was briefly unreachable neither hides a lost role nor
+/// makes an old withdrawal look new. `earlier` is newest first.
+fn baseline(earlier: &[EvidenceRecord]) -> Vec<EvidenceRecord> {
+    let mut out: Vec<EvidenceRecord> = Vec::new();
+    for e in earlier.iter().filter(|e| e.verdict != Verdict::Unavailable) {
+        if !out.iter().any(|o| o.source == e.source) {
+            out.push(e.clone());
+        }
+    }
+    out
+}
+
+/// What changed, for the audit trail, the TPP's mail and the admin task.
+struct Change {
+    /// One line: what changed.
+    why: String,
+    /// The audit action.
+    action: &'static str,
+    /// The audit subject's type (`organisation`, `certificate`).
+    subject_type: &'static str,
+    /// The audit subject's id.
+    subject_id: String,
+    /// Per source: the evidence before and after; the "Authorisation changed" task opens when
+    /// there is some (a register changed), not for a certificate's own revocation.
+    evidence: Vec<serde_json::Value>,
+}
+
+impl Change {
+    fn on_organisation(
+        org: &OrganisationRecord,
+        why: String,
+        action: &'static str,
+        evidence: Vec<serde_json::Value>,
+    ) -> Self {
+        Self {
+            why,
+            action,
+            subject_type: "organisation",
+            subject_id: org.id.to_string(),
+            evidence,
+        }
+    }
+}
+
+/// A source's baseline evidence before this check and its finding now, for the task page.
+fn before_after(before: &[EvidenceRecord], f: &Finding) -> serde_json::Value {
+    let prev = before.iter().find(|e| e.source == f.source);
+    serde_json::json!({
+        "source": f.source,
+        "before": prev.map(|e| serde_json::json!({
+            "verdict": e.verdict, "roles": psd2::roles_in(&e.found), "details": e.details,
+            "checked_at": crate::domain::clock::human_time(&e.checked_at),
+        })),
+        "after": { "verdict": f.verdict, "roles": psd2::roles_in(&f.found), "details": f.details },
+    })
+}
+
+/// Roles a source verified before and no longer lists now that it finds a mismatch, and the
+/// findings that lost them.
+fn lost_roles<'f>(
+    before: &[EvidenceRecord],
+    findings: &'f [Finding],
+) -> (Vec<Psd2Role>, Vec<&'f Finding>) {
     let mut lost = Vec::new();
+    let mut changed = Vec::new();
     for f in findings.iter().filter(|f| f.verdict == Verdict::Mismatch) {
         let Some(prev) = before
             .iter()
@@ -139,49 +223,33 @@ fn lost_roles(before: &[EvidenceRecord], findings: &[Finding]) -> Vec<Psd2Role> 
             continue;
         };
         let now = psd2::roles_in(&f.found);
-        for r in psd2::roles_in(&prev.found) {
-            if !now.contains(&r) && !lost.contains(&r) {
+        let gone: Vec<Psd2Role> = psd2::roles_in(&prev.found)
+            .into_iter()
+            .filter(|r| !now.contains(r))
+            .collect();
+        if !gone.is_empty() {
+            changed.push(f);
+        }
+        for r in gone {
+            if !lost.contains(&r) {
                 lost.push(r);
             }
         }
     }
-    lost
+    (lost, changed)
 }
 
-/// What a suspension records: why, the audit action and its subject.
-struct Act<'a> {
-    why: &'a str,
-    action: &'a str,
-    subject_type: &'a str,
-    subject_id: String,
-}
-
-impl<'a> Act<'a> {
-    fn on_organisation(org: &OrganisationRecord, why: &'a str, action: &'a str) -> Self {
-        Self {
-            why,
-            action,
-            subject_type: "organisation",
-            subject_id: org.id.to_string(),
-        }
-    }
-}
-
-/// Suspends the organisation's active clients that `affected` picks, mails its members and
-/// audits it, in one transaction. Returns whether any client was suspended (a lost role with
-/// nothing to suspend is neither audited nor mailed; the other acts always are).
+/// Suspends the organisation's active clients that `affected` picks, mails its members, audits
+/// it and opens the "Authorisation changed" task when registers changed, in one transaction.
+/// Returns whether any client was suspended (a lost role with nothing to suspend is neither
+/// audited nor mailed; the other acts always are).
 async fn suspend(
     st: &AppState,
     org: &OrganisationRecord,
-    act: Act<'_>,
+    change: &Change,
     affected: impl Fn(&ClientRecord) -> bool,
 ) -> Result<bool, WatchError> {
-    let Act {
-        why,
-        action,
-        subject_type,
-        subject_id,
-    } = act;
+    let (why, action) = (change.why.as_str(), change.action);
     let now = st.clock.now();
     let mut uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;
@@ -207,8 +275,8 @@ async fn suspend(
         audit::Event {
             actor: &Actor::System,
             action,
-            subject_type,
-            subject_id,
+            subject_type: change.subject_type,
+            subject_id: change.subject_id.clone(),
             organisation: Some(org.id),
             detail: serde_json::json!({ "why": why, "suspended_clients": suspended }),
             ip: None,
@@ -235,10 +303,44 @@ async fn suspend(
         })
         .collect();
     let mut queued = Queued::default();
+    if !change.evidence.is_empty() {
+        open_task(tx, st, org, change, &suspended, &mut queued).await?;
+    }
     outbox::queue(tx, &st.clock, mails, &mut queued).await?;
     uow.mail = queued;
     uow.touches_clients();
     uow.commit(st).await?;
     tracing::warn!(organisation = %org.id, why, "authority check: keys suspended");
     Ok(true)
+}
+
+/// Opens the "Authorisation changed" task (the `authority-change` workflow) with the evidence
+/// before → after and the clients suspended; skipped, with a warning, when the bank's workflows
+/// do not include it.
+async fn open_task(
+    tx: &impl store::ConnectionTrait,
+    st: &AppState,
+    org: &OrganisationRecord,
+    change: &Change,
+    suspended: &[String],
+    queued: &mut Queued,
+) -> Result<(), WatchError> {
+    let Some(wf) = st.workflows.get(AUTHORITY_CHANGE) else {
+        tracing::warn!(
+            organisation = %org.id,
+            "no authority-change workflow: the authorisation change opens no admin task"
+        );
+        return Ok(());
+    };
+    let mut data = serde_json::Map::new();
+    data.insert("why".into(), change.why.clone().into());
+    data.insert("change".into(), change.action.into());
+    data.insert("evidence".into(), change.evidence.clone().into());
+    data.insert("suspended_clients".into(), suspended.to_vec().into());
+    let subject = Subject {
+        kind: "organisation",
+        id: org.id.to_string(),
+    };
+    tasks::service::start(tx, st, wf, subject, org, data, &Actor::System, queued).await?;
+    Ok(())
 }

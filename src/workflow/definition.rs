@@ -87,6 +87,9 @@ pub enum Effect {
     /// The production settings stored on the instance replace the live client's, after the
     /// production rules run again.
     ApplyProductionChange,
+    /// The clients an authority check suspended (listed on an `authority-change` task) become
+    /// active again.
+    ReactivateSuspendedClients,
 }
 
 impl Effect {
@@ -100,6 +103,7 @@ impl Effect {
             "issue_sandbox_client" => Self::IssueSandboxClient,
             "issue_production_client" => Self::IssueProductionClient,
             "apply_production_change" => Self::ApplyProductionChange,
+            "reactivate_suspended_clients" => Self::ReactivateSuspendedClients,
             _ => return None,
         })
     }

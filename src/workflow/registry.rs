@@ -137,6 +137,13 @@ fn subject_mismatch(wf: &Workflow) -> Option<String> {
                     s.name
                 ));
             }
+            if *e == Effect::ReactivateSuspendedClients && wf.name != AUTHORITY_CHANGE {
+                return Some(format!(
+                    "state `{}`: reactivate_suspended_clients needs the clients an authority \
+                     check suspended, so it belongs to the `{AUTHORITY_CHANGE}` workflow only",
+                    s.name
+                ));
+            }
             if app_effect && !app_subject {
                 return Some(format!(
                     "state `{}`: {e:?} acts on an application, but `{}` is not about one \
@@ -159,6 +166,10 @@ fn subject_mismatch(wf: &Workflow) -> Option<String> {
     }
     None
 }
+
+/// The optional workflow an authority check opens when it suspends clients ("Authorisation
+/// changed"); its subject is the organisation.
+pub const AUTHORITY_CHANGE: &str = "authority-change";
 
 /// The workflows whose subject is an application.
 pub const APPLICATION_SUBJECT: &[&str] = &[

@@ -32,7 +32,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("accounts", &["audit", "config", "domain", "email", "ratelimit", "state", "store", "unit_of_work"]),
     ("webhooks", &["state", "store"]),
     // watch → oauth: the certificate on record is matched to clients by subject DN (oauth::dn).
-    ("watch", &["audit", "authority", "clients", "domain", "email", "oauth", "state", "store", "unit_of_work"]),
+    // watch -> tasks, workflow: a withdrawal or lost role opens the "Authorisation changed" task.
+    ("watch", &["audit", "authority", "clients", "domain", "email", "oauth", "state", "store", "tasks", "unit_of_work", "workflow"]),
     ("tasks", &["audit", "authority", "clients", "domain", "email", "forms", "state", "store", "unit_of_work", "webhooks", "workflow"]),
     ("applications", &["audit", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work"]),
     ("keys", &["applications", "clients", "domain", "email", "forms", "state", "store", "tasks", "unit_of_work", "workflow"]),

@@ -248,7 +248,7 @@ fn mint(n: usize, f: impl Fn(usize) -> String + Sync) -> Vec<String> {
 }
 
 fn now() -> i64 {
-    chrono::Utc::now().timestamp()
+    onramp::domain::Clock::system().now().timestamp()
 }
 
 struct Software {

@@ -75,6 +75,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/organisations/{id}/status",
             web::post().to(organisations::set_status),
         )
+        .route(
+            "/admin/organisations/{id}/authority",
+            web::post().to(authority::act_on_organisation),
+        )
         .route(paths::ADMIN_CLIENTS, web::get().to(clients::list))
         .route("/admin/clients/{id}", web::get().to(clients::show))
         .route(

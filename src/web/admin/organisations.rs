@@ -1,5 +1,6 @@
 //! `/admin/organisations`: every TPP organisation, and one organisation's page with what it
-//! submitted, its members, applications and clients, its history, and suspend / reactivate.
+//! submitted, its members, applications and clients, its authority evidence (every record,
+//! with "Re-run checks" and a manual verification), its history, and suspend / reactivate.
 
 use super::who;
 use crate::domain::{OrganisationId, paths};
@@ -104,6 +105,8 @@ struct ShowPage {
     applications: Vec<(String, String, String)>,
     clients: Vec<ClientRow>,
     history: Vec<(String, String, String)>,
+    /// Every authority evidence record, newest first.
+    evidence: Vec<crate::web::evidence::HistoryRow>,
     can_act: bool,
 }
 
@@ -166,6 +169,7 @@ pub async fn show(
         applications,
         clients,
         history,
+        evidence: crate::web::evidence::history(&st, id).await?,
         can_act: admin.role != crate::domain::AdminRole::Reviewer,
     })
 }

@@ -10,7 +10,7 @@ use crate::tasks::query::{self, HistoryLine, OfferedStep};
 use crate::tasks::service::{self, Scope, StepRequest};
 use crate::web::csrf::FormPost;
 use crate::web::error::PageError;
-use crate::web::evidence::EvidenceRow;
+use crate::web::evidence::{ChangeRow, EvidenceRow};
 use crate::web::guards::{admin_actor, require_admin};
 use crate::web::ip::client_ip;
 use crate::web::render::{self, Layout};
@@ -45,6 +45,10 @@ struct TaskPage {
     clients: Vec<(String, String, String)>,
     /// The "Authority checks" panel.
     authority: Vec<EvidenceRow>,
+    /// For an "Authorisation changed" task: each source's evidence before → after.
+    authority_change: Vec<ChangeRow>,
+    /// For an "Authorisation changed" task: the clients the check suspended.
+    suspended_clients: Vec<String>,
     events: Vec<HistoryLine>,
     steps: Vec<OfferedStep>,
     comment: String,
@@ -106,6 +110,12 @@ async fn render_task(
             .map(|w| query::submitted_values(w, &detail.organisation.profile))
             .unwrap_or_default()
     };
+    let (authority_change, suspended_clients) =
+        if detail.instance.workflow == crate::workflow::registry::AUTHORITY_CHANGE {
+            crate::web::evidence::change_rows(data)
+        } else {
+            (Vec::new(), Vec::new())
+        };
     let page = TaskPage {
         layout: Layout::admin(
             &format!("{} — {}", wf.title, detail.organisation.legal_name),
@@ -128,6 +138,8 @@ async fn render_task(
         notes: crate::tasks::notes::list(st, detail.instance.id).await?,
         clients,
         authority: crate::web::evidence::rows(st, detail.organisation.id).await?,
+        authority_change,
+        suspended_clients,
         events: query::history_lines(wf, &detail.events),
         steps: detail.steps,
         comment,

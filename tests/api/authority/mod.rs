@@ -18,7 +18,7 @@ async fn org_named(app: &TestApp, name: &str) -> OrganisationRecord {
 }
 
 /// Imports `csv` as the bank's register.
-async fn import_csv(app: &TestApp, csv: &str) {
+pub(crate) async fn import_csv(app: &TestApp, csv: &str) {
     let file = app.state.settings.data_dir.join("reg.csv");
     std::fs::write(&file, csv).unwrap();
     onramp::authority::service::import_csv(&app.state, &file)
@@ -65,10 +65,12 @@ async fn certificate_finding(app: &TestApp, org: &OrganisationRecord) -> Finding
 mod auto_approval;
 mod certificates;
 mod dcr_roles;
+mod eba_zip;
 mod evidence;
-mod panel;
+mod fca;
+pub(crate) mod panel;
 mod production_keys;
-mod registers;
+pub(crate) mod registers;
 mod revocation;
 mod signup_fields;
 mod trusted_lists;

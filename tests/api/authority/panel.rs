@@ -6,7 +6,7 @@ use crate::helpers::*;
 use onramp::domain::AdminRole;
 
 /// The EBA register knows the same authorisation under another name.
-const EBA_OTHER_NAME: &str = r#"[[{"__EBA_Disclaimer": {}}], [{"CA_OwnerID": "GB_FCA",
+pub(crate) const EBA_OTHER_NAME: &str = r#"[[{"__EBA_Disclaimer": {}}], [{"CA_OwnerID": "GB_FCA",
   "EntityCode": "GB_FCA!123456", "EntityType": "PSD_PI",
   "Properties": [{"ENT_NAT_REF_COD": "123456"}, {"ENT_NAM": "Different Name Ltd"}, {"ENT_AUT": ["2019-01-02"]}],
   "Services": [{"GB": ["PS_070", "PS_080"]}]}]]"#;
@@ -85,4 +85,65 @@ async fn an_admin_reruns_the_checks_and_records_a_manual_verification_with_their
             .any(|t| t == &format!("Verified by {admin_email}: Called the FCA.")),
         "{manual:?}"
     );
+}
+
+#[tokio::test]
+async fn the_organisation_page_lists_every_piece_of_evidence_with_its_author_and_reruns_checks() {
+    let app = spawn_app().await;
+    app.verified_tpp("Acme TPP Ltd").await;
+    let org = super::org_named(&app, "Acme").await;
+    let (admin_email, admin) = app.admin(AdminRole::Reviewer).await;
+    let page = format!("/admin/organisations/{}", org.id);
+    let html = admin.get_html(&page).await;
+    assert_eq!(texts(&html, "#evidence-h"), vec!["Authority evidence"]);
+    assert!(texts(&html, "#authority-evidence tbody tr").is_empty());
+
+    super::import_csv(&app, CSV).await;
+    let act = format!("{page}/authority");
+    let r = admin.post_form(&act, &[("what", "recheck")]).await;
+    assert_eq!(r.status(), 303);
+    app.state.clock.advance(chrono::Duration::minutes(5));
+    let r = admin
+        .post_form(&act, &[("what", "manual"), ("comment", "Rang the FCA.")])
+        .await;
+    assert_eq!(r.status(), 303);
+    app.state.clock.advance(chrono::Duration::minutes(5));
+    admin.post_form(&act, &[("what", "recheck")]).await;
+
+    // Every record, newest first; the manual one names its author.
+    let html = admin.get_html(&page).await;
+    let sources = texts(&html, "#authority-evidence tbody th");
+    assert_eq!(
+        sources,
+        vec!["Bank's register", "Manual check", "Bank's register"],
+        "{html}"
+    );
+    let manual = texts(&html, "#authority-evidence tr.verdict-verified td");
+    assert!(manual.contains(&admin_email), "{manual:?}");
+    assert!(
+        manual.contains(&format!("Verified by {admin_email}: Rang the FCA.")),
+        "{manual:?}"
+    );
+    // No comment, no manual evidence.
+    admin
+        .post_form(&act, &[("what", "manual"), ("comment", " ")])
+        .await;
+    let html = admin.get_html(&page).await;
+    assert_eq!(texts(&html, "#authority-evidence tbody th").len(), 3);
+
+    // Refused: an unknown organisation, an unknown action, and anyone not signed in.
+    let unknown = format!("/admin/organisations/{}/authority", uuid::Uuid::new_v4());
+    let r = admin.post_form(&unknown, &[("what", "recheck")]).await;
+    assert_eq!(r.status(), 404);
+    let r = admin.post_form(&act, &[("what", "approve")]).await;
+    assert_eq!(r.status(), 404);
+    let stranger = app.other_browser();
+    let r = stranger.post_form(&act, &[("what", "recheck")]).await;
+    assert!(
+        r.status().is_redirection() || r.status() == 403,
+        "{}",
+        r.status()
+    );
+    let html = admin.get_html(&page).await;
+    assert_eq!(texts(&html, "#authority-evidence tbody th").len(), 3);
 }

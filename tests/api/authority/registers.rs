@@ -10,7 +10,7 @@ use onramp::domain::Psd2Role;
 use onramp::domain::evidence::{Source, Verdict};
 use serde_json::json;
 
-pub(super) const CSV: &str = "authority,number,name,status,roles,authorised_since,withdrawn_at
+pub(crate) const CSV: &str = "authority,number,name,status,roles,authorised_since,withdrawn_at
 FCA,123456,Acme TPP Ltd,authorised,AISP;PISP,2019-01-02,
 GB-FCA,654321,\"Gone, Ltd\",withdrawn,AISP,2018-01-01,2025-06-30
 ";

@@ -1,7 +1,9 @@
 //! Watching afterwards: a scheduled re-check (or `authority check`) that finds the
 //! authorisation newly withdrawn suspends the organisation's production clients, mails its
 //! members and audits it, once; sandbox keys stay. A lost role suspends exactly the production
-//! clients whose scopes need it.
+//! clients whose scopes need it. Each change opens one "Authorisation changed" admin task with
+//! the evidence before and after and the clients suspended; "Reactivate clients" brings exactly
+//! those back.
 
 use super::registers::CSV;
 use crate::helpers::*;
@@ -93,12 +95,23 @@ async fn a_withdrawal_found_by_a_recheck_suspends_production_keys_once() {
     .await
     .unwrap();
     assert_eq!(rows.len(), 1);
+    // A fresh sign-in: the clock moved past the earlier sessions' idle limit.
+    let (_, admin) = app.admin(AdminRole::Reviewer).await;
+    assert_eq!(change_tasks(&admin).await, 1);
 
     // Acted once: the same withdrawal found again changes nothing more.
     app.state.clock.advance(chrono::Duration::hours(25));
     let mails = app.emails_to(&email).await.len();
     assert_eq!(onramp::watch::recheck_due(&app.state).await.unwrap(), 0);
     assert_eq!(app.emails_to(&email).await.len(), mails);
+    let (_, admin) = app.admin(AdminRole::Reviewer).await;
+    assert_eq!(change_tasks(&admin).await, 1, "one task per change");
+}
+
+/// How many "Authorisation changed" tasks the inbox lists.
+async fn change_tasks(admin: &Visitor) -> usize {
+    let html = admin.get_html("/admin?workflow=authority-change").await;
+    texts(&html, "table.data tbody a").len()
 }
 
 /// Requests production keys for a new application with `scope`, approved by two admins.
@@ -179,4 +192,40 @@ async fn a_lost_role_suspends_exactly_the_production_clients_that_need_it() {
         Some("active"),
         "{now:?}"
     );
+
+    // One task, showing the register's before → after and the one client suspended.
+    let (_, approver) = app.admin(AdminRole::Approver).await;
+    assert_eq!(change_tasks(&approver).await, 1);
+    let task = approver.task_for("authority-change", "Acme TPP Ltd").await;
+    let html = approver.get_html(&task).await;
+    let rows = texts(&html, "#authority-change tbody tr");
+    assert_eq!(rows.len(), 1, "{html}");
+    assert!(rows[0].starts_with("Bank's register"), "{rows:?}");
+    assert!(rows[0].contains("Verified (AISP, PISP)"), "{rows:?}");
+    assert!(rows[0].contains("Mismatch (AISP)"), "{rows:?}");
+    assert_eq!(texts(&html, "#suspended-clients li").len(), 1);
+
+    // Found again: nothing more is done, no second task.
+    let (_, acted) = onramp::watch::check_and_act(&app.state, &org)
+        .await
+        .unwrap();
+    assert!(!acted);
+    assert_eq!(change_tasks(&approver).await, 1, "one task per change");
+
+    // A reviewer may keep the clients suspended but not reactivate them.
+    let (_, reviewer) = app.admin(AdminRole::Reviewer).await;
+    let r = reviewer.decide(&task, "reactivate", "Looks fine.").await;
+    assert_ne!(r.status(), 303, "a reviewer cannot reactivate");
+    assert_eq!(
+        by_scope().await.get("payments").map(String::as_str),
+        Some("suspended")
+    );
+
+    // An approver reactivates exactly the client the check suspended.
+    let r = approver
+        .decide(&task, "reactivate", "The FCA confirmed PIS by phone.")
+        .await;
+    assert_eq!(r.status(), 303);
+    let now = by_scope().await;
+    assert!(now.values().all(|s| s == "active"), "{now:?}");
 }

@@ -1,11 +1,12 @@
 //! End to end in a real browser: headless Chromium, driven over the W3C WebDriver protocol by
 //! a tiny client that talks to `chromedriver` with `reqwest`. The journeys are in `signup` (a
-//! TPP signs up, verifies, is approved) and `keys` (sandbox keys, production keys, a production
-//! change).
+//! TPP signs up, verifies, is approved), `keys` (sandbox keys, production keys, a production
+//! change) and `evidence` (the authority checks panel on a signup task).
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`; set `ONRAMP_SKIP_BROWSER=1` to skip
 //! the test where they are not installed.
 
+mod evidence;
 mod keyboard;
 mod keys;
 mod narrow;

@@ -9,7 +9,7 @@ use onramp::domain::AdminRole;
 const PHONE: (u32, u32) = (390, 844);
 
 /// axe-core's script: `AXE_CORE_JS`, or `target/axe/axe.min.js` as `.ci/run` leaves it.
-fn axe_source() -> String {
+pub(super) fn axe_source() -> String {
     let path = std::env::var("AXE_CORE_JS").map_or_else(
         |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/axe.min.js"),
         std::path::PathBuf::from,
@@ -29,7 +29,7 @@ static CHECKED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new()
 
 impl Browser {
     /// Runs `script` in the page and returns its value.
-    async fn script(&self, script: &str) -> Value {
+    pub(super) async fn script(&self, script: &str) -> Value {
         self.cmd(
             reqwest::Method::POST,
             "/execute/sync",
@@ -62,7 +62,7 @@ impl Browser {
     }
 
     /// The serious and critical violations axe-core finds on the page.
-    async fn axe(&self, axe: &str) -> Vec<String> {
+    pub(super) async fn axe(&self, axe: &str) -> Vec<String> {
         self.script(&format!("{axe}\nreturn null;")).await;
         let v = self
             .cmd(
