@@ -123,6 +123,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
         client_cache: Default::default(),
         sqlite_writes,
         dcr_orgs: Default::default(),
+        ssa_cache: Default::default(),
         writes,
         data_key,
         authority,
@@ -255,6 +256,7 @@ async fn background_worker(st: AppState) {
     let mut eba_refreshed: Option<tokio::time::Instant> = None;
     loop {
         tick.tick().await;
+        crate::observe::upkeep();
         if let Err(e) = outbox::deliver_due(&st.db, &st.mailer, &st.clock).await {
             tracing::error!(error = %e, "outbox worker failed");
         }

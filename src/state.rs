@@ -46,6 +46,8 @@ pub struct AppState {
     pub sqlite_writes: Option<Arc<tokio::sync::Mutex<()>>>,
     /// Active organisations named by software statements, cached for DCR.
     pub dcr_orgs: OrgCache,
+    /// Software statements whose signature verified, cached for DCR.
+    pub ssa_cache: Arc<crate::trust::SsaCache>,
     /// The group-commit writer of single-use ids and DCR registrations.
     pub writes: crate::store::group_commit::GroupCommit,
     /// The key that seals secrets at rest (`security.data_key`), when set.

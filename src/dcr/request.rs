@@ -127,11 +127,8 @@ async fn check_signature(st: &AppState, jws: &Jws, ssa: &Ssa) -> Result<(), DcrE
     let keys = crate::sandbox_directory::keys_at(st, endpoint, jws.header.kid.as_deref())
         .await
         .map_err(|e| metadata(format!("The software's JWKS could not be fetched: {e}")))?;
-    let mut signing = (*keys).clone();
-    signing
-        .keys
-        .retain(|k| k.use_.as_deref().is_none_or(|u| u == "sig"));
-    jws.verify(&signing).map_err(|e| match e {
+    let signing = |k: &crate::jose::Jwk| k.use_.as_deref().is_none_or(|u| u == "sig");
+    jws.verify_among(&keys, signing).map_err(|e| match e {
         JoseError::UnknownKid(k) if !k.is_empty() => metadata(format!(
             "The request's kid “{k}” is not a signing key of the software's JWKS ({endpoint})."
         )),

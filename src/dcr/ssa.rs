@@ -6,7 +6,9 @@ use crate::clients::Environment;
 use crate::jose::{self, JoseError, Jws};
 use crate::oauth::SKEW_SECONDS;
 use crate::state::AppState;
+use crate::trust::ssa_cache::Verified;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// A verified SSA.
 #[derive(Clone, Debug)]
@@ -218,17 +220,30 @@ fn check_status(st: &AppState, ssa: &Ssa) -> Result<(), DcrError> {
     Ok(())
 }
 
-/// Verifies a software statement (b.3 steps 2 to 8).
+/// Verifies a software statement (b.3 steps 2 to 8). Its signature (steps 3 to 5) is checked
+/// once per statement and node for five minutes ([`crate::trust::ssa_cache`]); every other step
+/// runs on every use.
 pub async fn verify(st: &AppState, token: Option<&str>) -> Result<Ssa, DcrError> {
     let token = check_present(token)?;
-    let jws = check_form(token)?;
-    let dir = check_issuer_and_signature(st, &jws).await?;
-    check_freshness(st, &jws)?;
-    check_mandatory_claims(&jws.claims)?;
+    let verified = match st.ssa_cache.get(token) {
+        Some(v) => v,
+        None => {
+            let jws = check_form(token)?;
+            let dir = check_issuer_and_signature(st, &jws).await?;
+            let v = Arc::new(Verified {
+                environment: dir.environment,
+                jws,
+            });
+            st.ssa_cache.put(token, v.clone());
+            v
+        }
+    };
+    check_freshness(st, &verified.jws)?;
+    check_mandatory_claims(&verified.jws.claims)?;
     let ssa = Ssa {
         token: token.to_string(),
-        claims: jws.claims,
-        environment: dir.environment,
+        claims: verified.jws.claims.clone(),
+        environment: verified.environment,
     };
     check_status(st, &ssa)?;
     Ok(ssa)

@@ -142,19 +142,29 @@ impl Jws {
     /// Verifies against a key set: the key named by `kid`, or, without a `kid`, any signing key
     /// of the right type.
     pub fn verify(&self, keys: &super::JwkSet) -> Result<(), JoseError> {
+        self.verify_among(keys, |_| true)
+    }
+
+    /// [`Jws::verify`] with only the keys that `usable` picks (never encryption keys).
+    pub fn verify_among(
+        &self,
+        keys: &super::JwkSet,
+        usable: impl Fn(&Jwk) -> bool,
+    ) -> Result<(), JoseError> {
+        let usable = |k: &&Jwk| !k.is_for_encryption() && usable(k);
         match &self.header.kid {
             Some(kid) => {
                 let key = keys
-                    .find(kid)
+                    .keys
+                    .iter()
+                    .filter(usable)
+                    .find(|k| k.kid.as_deref() == Some(kid.as_str()))
                     .ok_or_else(|| JoseError::UnknownKid(kid.clone()))?;
-                if key.is_for_encryption() {
-                    return Err(JoseError::UnknownKid(kid.clone()));
-                }
                 self.verify_with(key)
             }
             None => {
                 let mut tried = false;
-                for key in keys.keys.iter().filter(|k| !k.is_for_encryption()) {
+                for key in keys.keys.iter().filter(usable) {
                     tried = true;
                     if self.verify_with(key).is_ok() {
                         return Ok(());

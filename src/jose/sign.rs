@@ -2,6 +2,8 @@
 
 use super::b64;
 use super::jws::{Alg, JoseError};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair};
 use serde_json::{Value, json};
@@ -78,32 +80,50 @@ impl SigningKey {
     }
 
     /// Signs claims as a compact JWS with `typ` in the header.
-    pub fn sign(&self, typ: &str, claims: &Value) -> Result<String, JoseError> {
-        let header = json!({ "alg": self.alg.as_str(), "kid": self.kid, "typ": typ });
-        let input = format!(
-            "{}.{}",
-            b64(header.to_string().as_bytes()),
-            b64(claims.to_string().as_bytes())
-        );
+    pub fn sign<T: serde::Serialize + ?Sized>(
+        &self,
+        typ: &str,
+        claims: &T,
+    ) -> Result<String, JoseError> {
+        #[derive(serde::Serialize)]
+        struct Header<'a> {
+            alg: &'a str,
+            kid: &'a str,
+            typ: &'a str,
+        }
+        let unserialisable = |_| JoseError::Malformed("the claims do not serialise".into());
+        let header = serde_json::to_vec(&Header {
+            alg: self.alg.as_str(),
+            kid: &self.kid,
+            typ,
+        })
+        .map_err(unserialisable)?;
+        let payload = serde_json::to_vec(claims).map_err(unserialisable)?;
+        let mut out = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 400);
+        URL_SAFE_NO_PAD.encode_string(&header, &mut out);
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(&payload, &mut out);
         let sig = match &self.pair {
             Pair::Ec(p) => p
-                .sign(&self.rng, input.as_bytes())
+                .sign(&self.rng, out.as_bytes())
                 .map_err(|_| JoseError::BadSignature)?
                 .as_ref()
                 .to_vec(),
             Pair::Rsa(p) => {
-                let mut out = vec![0u8; p.public().modulus_len()];
+                let mut sig = vec![0u8; p.public().modulus_len()];
                 p.sign(
                     &signature::RSA_PSS_SHA256,
                     &self.rng,
-                    input.as_bytes(),
-                    &mut out,
+                    out.as_bytes(),
+                    &mut sig,
                 )
                 .map_err(|_| JoseError::BadSignature)?;
-                out
+                sig
             }
         };
-        Ok(format!("{input}.{}", b64(&sig)))
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(&sig, &mut out);
+        Ok(out)
     }
 }
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 const TTL: Duration = Duration::from_secs(1);
 
-type Entries = HashMap<ClientId, (Instant, u64, ClientRecord)>;
+type Entries = HashMap<ClientId, (Instant, u64, Arc<ClientRecord>)>;
 
 /// The cache; cheap to clone.
 #[derive(Clone, Debug, Default)]
@@ -25,12 +25,12 @@ pub struct ClientCache {
 }
 
 impl ClientCache {
-    /// The client, from the cache when fresh, else from the database.
+    /// The client, from the cache when fresh, else from the database; shared, not copied.
     pub async fn get(
         &self,
         db: &DatabaseConnection,
         id: &ClientId,
-    ) -> Result<Option<ClientRecord>, StoreError> {
+    ) -> Result<Option<Arc<ClientRecord>>, StoreError> {
         let generation = self.generation.load(Ordering::Acquire);
         if let Ok(map) = self.entries.lock()
             && let Some((at, g, rec)) = map.get(id)
@@ -39,7 +39,7 @@ impl ClientCache {
         {
             return Ok(Some(rec.clone()));
         }
-        let found = store::clients::get(db, id).await?;
+        let found = store::clients::get(db, id).await?.map(Arc::new);
         if let (Some(rec), Ok(mut map)) = (&found, self.entries.lock()) {
             if map.len() > 50_000 {
                 map.clear();

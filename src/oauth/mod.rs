@@ -12,6 +12,7 @@ pub mod introspect;
 pub mod jwks_cache;
 pub mod keyring;
 pub mod outbound;
+pub mod presented;
 pub mod rewrap;
 pub mod ssrf;
 pub mod token;

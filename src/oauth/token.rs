@@ -12,7 +12,7 @@ use crate::domain::ClientId;
 use crate::jose::{self, x5t_s256};
 use crate::state::AppState;
 use crate::store::{self, clients::ClientRecord};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// An issued token.
 pub struct Issued {
@@ -31,16 +31,40 @@ fn jti() -> String {
     jose::b64(&b)
 }
 
-/// Signs an access token for `client` with `scope`, bound to `cert` when one was presented.
+/// The claims of an access token, serialised straight from borrowed fields.
+#[derive(serde::Serialize)]
+struct Claims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    client_id: &'a str,
+    scope: &'a str,
+    iat: i64,
+    exp: i64,
+    jti: &'a str,
+    environment: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cnf: Option<Confirmation<'a>>,
+}
+
+/// `cnf` (RFC 8705): the certificate the token is bound to.
+#[derive(serde::Serialize)]
+struct Confirmation<'a> {
+    #[serde(rename = "x5t#S256")]
+    x5t_s256: &'a str,
+}
+
+/// Signs an access token for `client` with `scope`, bound to the certificate whose `x5t#S256`
+/// is `bound_to` when one was presented.
 pub fn issue(
     st: &AppState,
     client: &ClientRecord,
     scope: &str,
-    cert: Option<&[u8]>,
+    bound_to: Option<&str>,
 ) -> Result<Issued, OAuthError> {
     let env = client.environment;
     if env == Environment::Production
-        && cert.is_none()
+        && bound_to.is_none()
         && st.settings.oauth.production_requires_mtls
     {
         // Client authentication refuses this first; kept here so that no other path can mint
@@ -56,20 +80,20 @@ pub fn issue(
         .ok_or_else(|| OAuthError::Server("no signing key".into()))?;
     let now = st.clock.now().timestamp();
     let ttl = i64::try_from(st.settings.oauth.access_token_ttl.as_secs()).unwrap_or(3600);
-    let mut claims = json!({
-        "iss": st.settings.issuer(),
-        "sub": client.client_id.as_str(),
-        "aud": st.settings.audience(env),
-        "client_id": client.client_id.as_str(),
-        "scope": scope,
-        "iat": now,
-        "exp": now + ttl,
-        "jti": jti(),
-        "environment": env.as_str(),
-    });
-    if let Some(der) = cert {
-        claims["cnf"] = json!({ "x5t#S256": x5t_s256(der) });
-    }
+    let audience = st.settings.audience(env);
+    let jti = jti();
+    let claims = Claims {
+        iss: st.settings.issuer(),
+        sub: client.client_id.as_str(),
+        aud: &audience,
+        client_id: client.client_id.as_str(),
+        scope,
+        iat: now,
+        exp: now + ttl,
+        jti: &jti,
+        environment: env.as_str(),
+        cnf: bound_to.map(|x5t_s256| Confirmation { x5t_s256 }),
+    };
     let access_token = signer
         .sign("at+jwt", &claims)
         .map_err(|e| OAuthError::Server(format!("signing failed: {e}")))?;

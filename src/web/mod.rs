@@ -87,23 +87,22 @@ pub fn server(
                     "max-age=31536000; includeSubDomains",
                 )),
             ))
-            .wrap(tracing_actix_web::TracingLogger::default())
             .wrap_fn(move |req, srv| {
                 use actix_web::dev::Service;
+                use tracing::Instrument;
                 let started = std::time::Instant::now();
-                let call = srv.call(req);
+                let id = access_log::start(&req);
+                let span = tracing::info_span!("request", request_id = %id.0);
+                let call = span.in_scope(|| srv.call(req));
                 async move {
                     let mut res = call.await?;
-                    // The route pattern, never the raw path: ids stay out of the labels.
-                    let route = res
-                        .request()
-                        .match_pattern()
-                        .unwrap_or_else(|| "unmatched".into());
+                    let route = access_log::route_of(res.request());
                     let latency = started.elapsed();
                     crate::observe::request(&route, res.status().as_u16(), latency.as_secs_f64());
                     access_log::finish(&mut res, &route, latency, log_requests);
                     Ok(res)
                 }
+                .instrument(span)
             })
             .configure(routes)
     })

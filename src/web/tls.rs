@@ -5,6 +5,7 @@
 
 use crate::authority::Psd2Certificate;
 use crate::config::{Settings, TlsSettings};
+use crate::oauth::presented::Presented;
 use crate::state::AppState;
 use actix_web::dev::{Extensions, Payload};
 use actix_web::{FromRequest, HttpRequest, web};
@@ -16,18 +17,10 @@ use std::any::Any;
 use std::future::{Ready, ready};
 use std::sync::Arc;
 
-/// The leaf certificate a TLS client presented (verified by the handshake), and what it says
-/// as a PSD2 eIDAS certificate, parsed once per connection.
+/// The leaf certificate a TLS client presented (verified by the handshake), read once per
+/// connection.
 #[derive(Clone, Debug)]
-struct PeerCert(Vec<u8>, Option<Arc<Psd2Certificate>>);
-
-/// The certificate's PSD2 reading, when it is an eIDAS PSD2 certificate.
-fn eidas_of(der: &[u8]) -> Option<Arc<Psd2Certificate>> {
-    crate::authority::cert::parse_der(der)
-        .ok()
-        .filter(Psd2Certificate::is_psd2)
-        .map(Arc::new)
-}
+struct PeerCert(Arc<Presented>);
 
 /// Builds the rustls server configuration from `[tls]`; client certificates chain to
 /// `tls.client_ca` or to `extra_root` (the sandbox directory's CA).
@@ -84,7 +77,7 @@ pub fn on_connect(conn: &dyn Any, ext: &mut Extensions) {
     if let Some(stream) = conn.downcast_ref::<Tls>() {
         let (_, session) = stream.get_ref();
         if let Some(leaf) = session.peer_certificates().and_then(|c| c.first()) {
-            ext.insert(PeerCert(leaf.to_vec(), eidas_of(leaf)));
+            ext.insert(PeerCert(Arc::new(Presented::read(leaf.to_vec()))));
         }
     }
 }
@@ -92,20 +85,22 @@ pub fn on_connect(conn: &dyn Any, ext: &mut Extensions) {
 /// The client certificate of a request, if any: from Onramp's TLS listener, or from a trusted
 /// proxy's header.
 #[derive(Clone, Debug, Default)]
-pub struct ClientCert {
-    der: Option<Vec<u8>>,
-    eidas: Option<Arc<Psd2Certificate>>,
-}
+pub struct ClientCert(Option<Arc<Presented>>);
 
 impl ClientCert {
     /// The DER, if a certificate was presented.
     pub fn der(&self) -> Option<&[u8]> {
-        self.der.as_deref()
+        self.0.as_deref().map(Presented::der)
     }
 
     /// What it says as a PSD2 eIDAS certificate, if it is one.
     pub fn eidas(&self) -> Option<&Psd2Certificate> {
-        self.eidas.as_deref()
+        self.0.as_deref().and_then(Presented::eidas)
+    }
+
+    /// The certificate as read once, if one was presented.
+    pub fn presented(&self) -> Option<&Presented> {
+        self.0.as_deref()
     }
 }
 
@@ -145,20 +140,13 @@ impl FromRequest for ClientCert {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        if let Some(PeerCert(der, eidas)) = req.conn_data::<PeerCert>() {
-            return ready(Ok(Self {
-                der: Some(der.clone()),
-                eidas: eidas.clone(),
-            }));
+        if let Some(PeerCert(presented)) = req.conn_data::<PeerCert>() {
+            return ready(Ok(Self(Some(presented.clone()))));
         }
         let proxied = req
             .app_data::<web::Data<AppState>>()
             .and_then(|st| from_proxy(req, &st.settings));
-        let eidas = proxied.as_deref().and_then(eidas_of);
-        ready(Ok(Self {
-            der: proxied,
-            eidas,
-        }))
+        ready(Ok(Self(proxied.map(|der| Arc::new(Presented::read(der))))))
     }
 }
 

@@ -8,6 +8,7 @@ mod tls;
 use super::OAuthError;
 use crate::clients::{AuthMethod, ClientStatus};
 use crate::domain::ClientId;
+use crate::oauth::presented::Presented;
 use crate::state::AppState;
 use crate::store::clients::ClientRecord;
 
@@ -23,16 +24,16 @@ pub struct Credentials<'a> {
     pub assertion: Option<&'a str>,
     /// Decoded HTTP Basic credentials.
     pub basic: Option<(String, String)>,
-    /// DER of the client certificate the TLS layer (or a trusted proxy) verified.
-    pub cert: Option<&'a [u8]>,
+    /// The client certificate the TLS layer (or a trusted proxy) verified.
+    pub cert: Option<&'a Presented>,
     /// The token endpoint URLs an assertion's `aud` may name.
     pub audiences: Vec<String>,
 }
 
 /// An authenticated client.
 pub struct Authenticated {
-    /// The client.
-    pub client: ClientRecord,
+    /// The client (shared with the client cache).
+    pub client: std::sync::Arc<ClientRecord>,
     /// How it authenticated.
     pub method: AuthMethod,
 }
@@ -103,7 +104,7 @@ pub async fn authenticate(st: &AppState, c: &Credentials<'_>) -> Result<Authenti
     }
     crate::clients::policy::check_token_request(&st.settings, &client, c.cert.is_some())
         .map_err(|e| bad(&e))?;
-    crate::sandbox_directory::check_environment(st, client.environment, c.cert)
+    crate::sandbox_directory::check_environment(st, client.environment, c.cert.map(Presented::der))
         .map_err(|e| bad(&format!("The client certificate is {e}.")))?;
     match method {
         AuthMethod::ClientSecretBasic => {

@@ -3,11 +3,12 @@
 
 use crate::oauth::OAuthError;
 use crate::oauth::dn::Dn;
+use crate::oauth::presented::Presented;
 use crate::store::clients::ClientRecord;
 
-/// Checks the certificate.
-pub fn verify(client: &ClientRecord, cert: Option<&[u8]>) -> Result<(), OAuthError> {
-    let der = cert.ok_or_else(|| {
+/// Checks the certificate (its subject was read once, with its connection).
+pub fn verify(client: &ClientRecord, cert: Option<&Presented>) -> Result<(), OAuthError> {
+    let cert = cert.ok_or_else(|| {
         OAuthError::InvalidClient(
             "tls_client_auth needs a client certificate on the mTLS endpoint.".into(),
         )
@@ -20,8 +21,8 @@ pub fn verify(client: &ClientRecord, cert: Option<&[u8]>) -> Result<(), OAuthErr
         .ok_or_else(|| {
             OAuthError::InvalidClient("The client has no usable registered subject DN.".into())
         })?;
-    match Dn::of_certificate(der) {
-        Some(presented) if presented == registered => Ok(()),
+    match cert.subject() {
+        Some(presented) if *presented == registered => Ok(()),
         _ => Err(OAuthError::InvalidClient(
             "The certificate's subject DN does not match the client's registered tls_client_auth_subject_dn.".into(),
         )),

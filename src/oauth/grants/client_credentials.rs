@@ -2,9 +2,9 @@
 //! ones; none (or an empty `scope=`) means all of them (decision 14). A production client over
 //! an eIDAS certificate gets only what the certificate's PSD2 roles allow.
 
-use crate::authority::Psd2Certificate;
 use crate::oauth::OAuthError;
 use crate::oauth::client_auth::Authenticated;
+use crate::oauth::presented::Presented;
 use crate::oauth::token::{self, Issued};
 use crate::state::AppState;
 
@@ -13,9 +13,9 @@ pub fn handle(
     st: &AppState,
     auth: &Authenticated,
     scope: Option<&str>,
-    cert: Option<&[u8]>,
-    eidas: Option<&Psd2Certificate>,
+    cert: Option<&Presented>,
 ) -> Result<Issued, OAuthError> {
+    let eidas = cert.and_then(Presented::eidas);
     let meta = &auth.client.metadata;
     let grants: Vec<&str> = meta
         .get("grant_types")
@@ -57,5 +57,5 @@ pub fn handle(
         !asked.is_empty(),
     )
     .map_err(OAuthError::InvalidScope)?;
-    token::issue(st, &auth.client, &granted, cert)
+    token::issue(st, &auth.client, &granted, cert.map(Presented::x5t_s256))
 }

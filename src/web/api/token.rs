@@ -101,7 +101,7 @@ async fn run(
         assertion_type: form.get("client_assertion_type"),
         assertion: form.get("client_assertion"),
         basic: basic_credentials(req),
-        cert: cert.der(),
+        cert: cert.presented(),
         audiences: vec![
             format!("{}/token", s.mtls_base_url()),
             format!("{}/token", s.base_url()),
@@ -114,8 +114,7 @@ async fn run(
         auth.client.client_id.as_str(),
         Some(auth.client.organisation_id.to_string()),
     );
-    let issued =
-        client_credentials::handle(st, &auth, form.get("scope"), cert.der(), cert.eidas())?;
+    let issued = client_credentials::handle(st, &auth, form.get("scope"), cert.presented())?;
     crate::observe::token_issued(auth.method.as_str(), auth.client.environment.as_str());
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
