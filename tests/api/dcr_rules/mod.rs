@@ -10,6 +10,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use serde_json::{Map, Value, json};
 
+mod cached_statement;
 mod more_rules;
 
 const METADATA: &str = "invalid_client_metadata";
