@@ -2,12 +2,6 @@
 
 use clap::Parser;
 
-/// mimalloc instead of the system allocator: the hot paths (`/token`, `/register`) allocate
-/// per request, and glibc's malloc cost a fifth of their CPU (issue 14's profile); it also
-/// returns memory to the system sooner after load.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     onramp::startup::install_crypto();

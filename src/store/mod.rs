@@ -90,20 +90,28 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
         // Every connection gets the pragmas (they are per connection, except the journal
         // mode): WAL; every commit fsynced (synchronous = FULL), so that a committed
         // registration or approval survives even a power cut; a 5 s wait on a busy database;
-        // foreign keys on; an 8 MiB page cache; room in the statement cache for the many
-        // shapes of the group commit's multi-row inserts. SQLite checkpoints the WAL itself
+        // foreign keys on. The group-commit writer gets an 8 MiB page cache and room in its
+        // statement cache for the many shapes of its multi-row inserts; the pool's four
+        // connections, which mostly read (the hot paths read through caches), 2 MiB and 64
+        // statements each, so that memory stays flat under load (each connection keeps its own
+        // caches and its own thread). SQLite checkpoints the WAL itself
         // after the commit that takes it past 1000 pages, on the committing connection:
         // mostly the group-commit writer, between two batches, never beside it.
         use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-        opts.max_connections(size.unwrap_or(8))
+        let (page_cache_kib, statements) = if size == Some(1) {
+            ("-8192", 512)
+        } else {
+            ("-2048", 64)
+        };
+        opts.max_connections(size.unwrap_or(4))
             .min_connections(1)
-            .map_sqlx_sqlite_opts(|o| {
+            .map_sqlx_sqlite_opts(move |o| {
                 o.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
-                    .pragma("cache_size", "-8192")
-                    .statement_cache_capacity(512)
+                    .pragma("cache_size", page_cache_kib)
+                    .statement_cache_capacity(statements)
             });
     } else {
         opts.max_connections(size.unwrap_or(16));

@@ -70,6 +70,7 @@ pub async fn authenticate(st: &AppState, c: &Credentials<'_>) -> Result<Authenti
             ));
         }
     };
+    let mut assertion = None;
     let claimed: String = match method {
         AuthMethod::ClientSecretBasic => c.basic.as_ref().map(|b| b.0.clone()).unwrap_or_default(),
         AuthMethod::PrivateKeyJwt => {
@@ -78,7 +79,9 @@ pub async fn authenticate(st: &AppState, c: &Credentials<'_>) -> Result<Authenti
                     "client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.",
                 ));
             }
-            private_key_jwt::claimed_client(c.assertion.unwrap_or_default())?
+            let (claimed, jws) = private_key_jwt::claimed_client(c.assertion.unwrap_or_default())?;
+            assertion = Some(jws);
+            claimed
         }
         _ => c.client_id.unwrap_or_default().to_string(),
     };
@@ -115,8 +118,8 @@ pub async fn authenticate(st: &AppState, c: &Credentials<'_>) -> Result<Authenti
             secret::verify(st, &client, c.client_secret.unwrap_or_default())?
         }
         AuthMethod::PrivateKeyJwt => {
-            private_key_jwt::verify(st, &client, c.assertion.unwrap_or_default(), &c.audiences)
-                .await?;
+            let jws = assertion.ok_or_else(|| bad("client_assertion is missing."))?;
+            private_key_jwt::verify(st, &client, &jws, &c.audiences).await?;
         }
         AuthMethod::TlsClientAuth => tls::verify(&client, c.cert)?,
     }

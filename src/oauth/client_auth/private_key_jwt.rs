@@ -3,7 +3,7 @@
 //! ahead; `jti` used once until `exp`, across nodes; key from the client's registered `jwks` or
 //! its `jwks_uri` (cached, refetched once on an unknown `kid`).
 
-use crate::jose::{self, JoseError, JwkSet};
+use crate::jose::{self, JoseError, JwkSet, Jws};
 use crate::oauth::{OAuthError, SKEW_SECONDS};
 use crate::state::AppState;
 use crate::store::clients::ClientRecord;
@@ -14,13 +14,16 @@ fn bad(m: impl Into<String>) -> OAuthError {
     OAuthError::InvalidClient(m.into())
 }
 
-/// The client the assertion claims to be (its `sub`, or `iss`), before any verification.
-pub fn claimed_client(assertion: &str) -> Result<String, OAuthError> {
+/// The decoded assertion and the client it claims to be (its `sub`, or `iss`), before any
+/// verification.
+pub fn claimed_client(assertion: &str) -> Result<(String, Jws), OAuthError> {
     let jws = jose::decode(assertion).map_err(|e| bad(format!("client_assertion: {e}")))?;
-    jws.str_claim("sub")
+    let claimed = jws
+        .str_claim("sub")
         .or_else(|| jws.str_claim("iss"))
         .map(str::to_string)
-        .ok_or_else(|| bad("client_assertion needs iss and sub (the client_id)."))
+        .ok_or_else(|| bad("client_assertion needs iss and sub (the client_id)."))?;
+    Ok((claimed, jws))
 }
 
 async fn keys_of(
@@ -43,14 +46,13 @@ async fn keys_of(
         .map_err(|e| bad(format!("The client's jwks_uri could not be used: {e}")))
 }
 
-/// Verifies the assertion for `client`.
+/// Verifies the assertion (as [`claimed_client`] decoded it) for `client`.
 pub async fn verify(
     st: &AppState,
     client: &ClientRecord,
-    assertion: &str,
+    jws: &Jws,
     audiences: &[String],
 ) -> Result<(), OAuthError> {
-    let jws = jose::decode(assertion).map_err(|e| bad(format!("client_assertion: {e}")))?;
     let id = client.client_id.as_str();
     if jws.str_claim("iss") != Some(id) || jws.str_claim("sub") != Some(id) {
         return Err(bad(
