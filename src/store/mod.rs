@@ -91,10 +91,11 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
         // mode): WAL; every commit fsynced (synchronous = FULL), so that a committed
         // registration or approval survives even a power cut; a 5 s wait on a busy database;
         // foreign keys on. The group-commit writer gets an 8 MiB page cache and room in its
-        // statement cache for the many shapes of its multi-row inserts; the pool's four
+        // statement cache for the many shapes of its multi-row inserts; the pool's eight
         // connections, which mostly read (the hot paths read through caches), 2 MiB and 64
         // statements each, so that memory stays flat under load (each connection keeps its own
-        // caches and its own thread). SQLite checkpoints the WAL itself
+        // caches and its own thread). A pool of four was tried: some portal steps hold one
+        // connection while asking for another, and under load they timed out. SQLite checkpoints the WAL itself
         // after the commit that takes it past 1000 pages, on the committing connection:
         // mostly the group-commit writer, between two batches, never beside it.
         use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -103,7 +104,7 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
         } else {
             ("-2048", 64)
         };
-        opts.max_connections(size.unwrap_or(4))
+        opts.max_connections(size.unwrap_or(8))
             .min_connections(1)
             .map_sqlx_sqlite_opts(move |o| {
                 o.journal_mode(SqliteJournalMode::Wal)
