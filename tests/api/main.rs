@@ -11,8 +11,6 @@ mod admin_cli;
 mod applications;
 mod architecture;
 mod authority;
-mod bench;
-mod bench_dcr;
 mod bench_outside;
 mod browser;
 mod console;
