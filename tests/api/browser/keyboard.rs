@@ -86,7 +86,9 @@ async fn the_main_path_works_with_the_keyboard_alone() {
     b.wait_for_text("Request sandbox keys").await;
     b.tab_to("button.primary").await;
     b.keys(ENTER).await;
-    let page = b.wait_for_text("Client secret").await;
+    // The application page says "Client secret" too (its method); wait for the keys themselves.
+    let page = b.wait_for_text("id=\"client-id\"").await;
+    assert!(page.contains("Client secret"), "{page}");
     assert!(!texts(&page, "#client-id").is_empty(), "{page}");
     assert!(app_path.len() > "/applications/".len());
     b.quit().await;

@@ -43,7 +43,8 @@ async fn a_tpp_gets_sandbox_keys_and_production_keys_after_two_admins_in_a_real_
 
     // Sandbox keys at once: the credentials page shows the Client ID and its secret.
     tpp.click("form[action$=\"/sandbox-keys\"] button").await;
-    tpp.wait_for_text("Client secret").await;
+    // Not "Client secret": the application page may say it too (its method).
+    tpp.wait_for_text("id=\"client-id\"").await;
     let sandbox_id = tpp.text_of("#client-id").await;
     assert!(!sandbox_id.trim().is_empty(), "a sandbox Client ID");
     tpp.click_link("Back to the application").await;
