@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const TTL: Duration = Duration::from_secs(300);
-const MAX_ENTRIES: usize = 4096;
+/// Each entry holds a decoded statement (a few KiB): at most a few MiB in all.
+const MAX_ENTRIES: usize = 1024;
 
 /// A statement whose signature verified with its directory's keys.
 #[derive(Debug)]
