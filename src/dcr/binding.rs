@@ -7,26 +7,15 @@ use super::ssa::Ssa;
 use crate::clients::Scope;
 use crate::domain::psd2::{missing_roles, roles_text};
 use crate::oauth::dn::Dn;
+use crate::oauth::presented::Presented;
 use crate::state::AppState;
-use x509_parser::prelude::*;
 
 /// The organisation identifiers a certificate carries: its `organizationIdentifier` and OUs.
-fn org_ids(der: &[u8]) -> Vec<String> {
-    let Ok((_, cert)) = parse_x509_certificate(der) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for rdn in cert.subject().iter() {
-        for a in rdn.iter() {
-            let oid = a.attr_type().to_id_string();
-            if (oid == "2.5.4.97" || oid == "2.5.4.11")
-                && let Ok(v) = a.as_str()
-            {
-                out.push(v.to_string());
-            }
-        }
-    }
-    out
+fn org_ids(cert: &Presented) -> impl Iterator<Item = &str> {
+    cert.attributes()
+        .iter()
+        .filter(|(oid, _)| oid == "2.5.4.97" || oid == "2.5.4.11")
+        .map(|(_, v)| v.as_str())
 }
 
 /// The SSA's competent authority claims: who authorised the organisation, under which number,
@@ -39,7 +28,9 @@ struct Authority {
 
 impl Authority {
     fn of(ssa: &Ssa) -> Option<Self> {
-        let claims = ssa.claims.get("organisation_competent_authority_claims")?;
+        let claims = ssa
+            .claims()
+            .get("organisation_competent_authority_claims")?;
         let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let authority_id = text("authority_id").filter(|a| !a.is_empty())?;
         let registration_id = text("registration_id").filter(|r| !r.is_empty())?;
@@ -115,10 +106,10 @@ async fn in_software_jwks(st: &AppState, ssa: &Ssa, der: &[u8]) -> bool {
 pub async fn check(
     st: &AppState,
     ssa: &Ssa,
-    cert: Option<&[u8]>,
+    cert: Option<&Presented>,
     dn: Option<&str>,
 ) -> Result<(), DcrError> {
-    let Some(der) = cert else {
+    let Some(cert) = cert else {
         if st.settings.dcr.allow_without_mtls {
             return Ok(());
         }
@@ -126,22 +117,21 @@ pub async fn check(
             "Registration needs a client (transport) certificate over mutual TLS.".into(),
         ));
     };
+    let der = cert.der();
     crate::sandbox_directory::check_environment(st, ssa.environment, Some(der))
         .map_err(|e| DcrError::Metadata(format!("The transport certificate is {e}.")))?;
     let org_id = ssa.org_id();
     let authority = Authority::of(ssa);
-    let ids = org_ids(der);
-    let ours = ids
-        .iter()
-        .any(|id| id == org_id || authority.as_ref().is_some_and(|a| a.matches(id)));
+    let ours =
+        org_ids(cert).any(|id| id == org_id || authority.as_ref().is_some_and(|a| a.matches(id)));
     if !ours && !in_software_jwks(st, ssa, der).await {
         return Err(DcrError::Metadata(format!(
             "The transport certificate does not belong to organisation {org_id}: its organizationIdentifier or OU must name the organisation, or it must be a tls key of the software's JWKS."
         )));
     }
     if let Some(registered) = dn {
-        let presented = Dn::of_certificate(der);
-        if presented.is_none() || presented != Dn::parse(registered) {
+        let presented = cert.subject();
+        if presented.is_none() || presented != Dn::parse(registered).as_ref() {
             return Err(DcrError::Metadata(
                 "tls_client_auth_subject_dn does not match the subject of the certificate presented.".into(),
             ));
@@ -153,11 +143,8 @@ pub async fn check(
 /// Decision 11: the PSD2 roles of an eIDAS transport certificate must cover the scopes asked
 /// for (the software statement's roles are checked with the other metadata). A certificate
 /// without a PSD2 statement (an OB transport certificate) leaves the roles to the statement.
-pub fn check_roles(cert: Option<&[u8]>, scope: &str) -> Result<(), DcrError> {
-    let Some(c) = cert
-        .and_then(|der| crate::authority::cert::parse_der(der).ok())
-        .filter(|c| c.is_psd2())
-    else {
+pub fn check_roles(cert: Option<&Presented>, scope: &str) -> Result<(), DcrError> {
+    let Some(c) = cert.and_then(Presented::eidas) else {
         return Ok(());
     };
     let scopes: Vec<Scope> = scope.split_whitespace().filter_map(Scope::parse).collect();

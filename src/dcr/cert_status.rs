@@ -8,17 +8,12 @@
 use super::DcrError;
 use crate::authority::ChainVerdict;
 use crate::authority::revocation::{Mode, Status};
+use crate::oauth::presented::Presented;
 use crate::state::AppState;
 
 /// Checks the presented certificate, if it is an eIDAS (PSD2) one.
-pub async fn check(st: &AppState, cert: Option<&[u8]>) -> Result<(), DcrError> {
-    let Some(der) = cert else {
-        return Ok(());
-    };
-    let Some(c) = crate::authority::cert::parse_der(der)
-        .ok()
-        .filter(|c| c.is_psd2())
-    else {
+pub async fn check(st: &AppState, cert: Option<&Presented>) -> Result<(), DcrError> {
+    let Some((der, c)) = cert.and_then(|p| Some((p.der(), p.eidas()?))) else {
         return Ok(());
     };
     let lists = crate::authority::trust_import::lists(st)

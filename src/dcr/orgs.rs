@@ -87,7 +87,7 @@ pub async fn create(
     );
     profile.insert("roles".into(), json!(ssa.roles()));
     profile.insert("directory_org_id".into(), json!(ssa.org_id()));
-    if let Some(ca) = ssa.claims.get("organisation_competent_authority_claims") {
+    if let Some(ca) = ssa.claims().get("organisation_competent_authority_claims") {
         profile.insert(
             "competent_authority".into(),
             ca.get("authority_id").cloned().unwrap_or(Value::Null),

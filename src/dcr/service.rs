@@ -5,12 +5,14 @@
 //! of its own.
 
 use super::request::{self, Request};
-use super::{DcrError, Version, binding, orgs, policy, response};
+use super::response::{self, Registration};
+use super::{DcrError, Version, binding, orgs, policy};
 use crate::audit;
 use crate::clients::ApplicationStatus;
 use crate::clients::service::{self as clients, StatusChange};
 use crate::clients::{AuthMethod, ClientStatus, Origin};
 use crate::domain::{Actor, ApplicationId, ClientId, OrganisationId};
+use crate::oauth::presented::Presented;
 use crate::oauth::token;
 use crate::state::AppState;
 use crate::store;
@@ -76,7 +78,7 @@ async fn checked(
     st: &AppState,
     version: Version,
     body: &str,
-    cert: Option<&[u8]>,
+    cert: Option<&Presented>,
 ) -> Result<(Request, Map<String, Value>), DcrError> {
     let req = request::verify(st, body).await?;
     let meta = policy::validate(&req.claims, &req.ssa, &st.settings.dcr, version)?;
@@ -161,9 +163,9 @@ pub async fn register(
     st: &AppState,
     version: Version,
     body: &str,
-    cert: Option<&[u8]>,
+    cert: Option<&Presented>,
     ip: Option<String>,
-) -> Result<Value, DcrError> {
+) -> Result<Registration, DcrError> {
     let (req, meta) = checked(st, version, body, cert).await?;
     let now = st.clock.now();
     let secret = meta
@@ -180,7 +182,7 @@ pub async fn register(
                 rows: Some(NewClient::new(&application, &client, &[event])),
             };
             match st.writes.submit(write).await? {
-                Outcome::Committed => Ok(response::of(&client, None, Some(&req.ssa.claims))),
+                Outcome::Committed => Ok(response::of(&client, None, Some(req.ssa.claims()))),
                 Outcome::Replayed => Err(request::replayed(st, &req).await),
                 Outcome::OrganisationInactive => {
                     st.dcr_orgs.invalidate();
@@ -202,7 +204,7 @@ async fn register_alone(
     meta: Map<String, Value>,
     ip: Option<String>,
     now: DateTime<Utc>,
-) -> Result<Value, DcrError> {
+) -> Result<Registration, DcrError> {
     spend_ids(st, req).await?;
     let uow = UnitOfWork::begin(st).await?;
     let tx = &uow.tx;
@@ -235,7 +237,7 @@ async fn register_alone(
     Ok(response::of(
         &client,
         secret.as_ref().map(|s| s.expose()),
-        Some(&req.ssa.claims),
+        Some(req.ssa.claims()),
     ))
 }
 
@@ -278,7 +280,7 @@ pub async fn read(
     id: &str,
     bearer: Option<&str>,
     cert: Option<&[u8]>,
-) -> Result<Value, DcrError> {
+) -> Result<Registration, DcrError> {
     let client = authorise(st, id, bearer, cert).await?;
     Ok(response::of(&client, None, None))
 }
@@ -290,11 +292,11 @@ pub async fn update(
     version: Version,
     id: &str,
     bearer: Option<&str>,
-    cert: Option<&[u8]>,
+    cert: Option<&Presented>,
     body: &str,
     ip: Option<String>,
-) -> Result<Value, DcrError> {
-    let client = authorise(st, id, bearer, cert).await?;
+) -> Result<Registration, DcrError> {
+    let client = authorise(st, id, bearer, cert.map(Presented::der)).await?;
     let (req, meta) = checked(st, version, body, cert).await?;
     if let Some(asked) = req.claims.get("client_id")
         && asked.as_str() != Some(id)
@@ -350,7 +352,7 @@ pub async fn update(
     let updated = store::clients::get(&st.db, &client.client_id)
         .await?
         .ok_or_else(|| DcrError::Server("client vanished".into()))?;
-    Ok(response::of(&updated, None, Some(&req.ssa.claims)))
+    Ok(response::of(&updated, None, Some(req.ssa.claims())))
 }
 
 /// `DELETE /register/{id}`: the client is revoked (so are its tokens) and its application

@@ -15,10 +15,10 @@ use std::sync::Arc;
 pub struct Ssa {
     /// The compact JWS as sent.
     pub token: String,
-    /// Its claims.
-    pub claims: Map<String, Value>,
     /// The environment of the directory that signed it.
     pub environment: Environment,
+    /// The decoded statement, shared with the node's cache of verified statements.
+    verified: Arc<Verified>,
 }
 
 fn statement(m: impl Into<String>) -> DcrError {
@@ -26,14 +26,19 @@ fn statement(m: impl Into<String>) -> DcrError {
 }
 
 impl Ssa {
+    /// Its claims.
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.verified.jws.claims
+    }
+
     /// A string claim.
     pub fn str(&self, name: &str) -> Option<&str> {
-        self.claims.get(name).and_then(Value::as_str)
+        self.claims().get(name).and_then(Value::as_str)
     }
 
     /// A list-of-strings claim.
     pub fn list(&self, name: &str) -> Vec<String> {
-        self.claims
+        self.claims()
             .get(name)
             .and_then(Value::as_array)
             .map(|a| {
@@ -63,7 +68,7 @@ impl Ssa {
             .map(|r| r.to_uppercase())
             .collect();
         let authorised: Vec<String> = self
-            .claims
+            .claims()
             .get("organisation_competent_authority_claims")
             .and_then(|c| c.get("authorisations"))
             .and_then(Value::as_array)
@@ -184,13 +189,13 @@ fn check_status(st: &AppState, ssa: &Ssa) -> Result<(), DcrError> {
         Some(Value::Bool(b)) => *b,
         _ => false,
     };
-    if !active(ssa.claims.get("org_status")) {
+    if !active(ssa.claims().get("org_status")) {
         return Err(DcrError::Unapproved(format!(
             "The organisation's status in the directory is {}, not Active.",
             ssa.str("org_status").unwrap_or("unknown")
         )));
     }
-    if let Some(ca) = ssa.claims.get("organisation_competent_authority_claims")
+    if let Some(ca) = ssa.claims().get("organisation_competent_authority_claims")
         && ca.get("status").is_some()
         && !active(ca.get("status"))
     {
@@ -242,8 +247,8 @@ pub async fn verify(st: &AppState, token: Option<&str>) -> Result<Ssa, DcrError>
     check_mandatory_claims(&verified.jws.claims)?;
     let ssa = Ssa {
         token: token.to_string(),
-        claims: verified.jws.claims.clone(),
         environment: verified.environment,
+        verified,
     };
     check_status(st, &ssa)?;
     Ok(ssa)

@@ -87,10 +87,18 @@ impl Dn {
         let mut attrs = Vec::new();
         for rdn in cert.subject().iter() {
             for a in rdn.iter() {
-                let value = a.as_str().ok()?.to_string();
-                attrs.push((a.attr_type().to_id_string(), norm_value(&value)));
+                attrs.push((a.attr_type().to_id_string(), a.as_str().ok()?.to_string()));
             }
         }
+        Self::of_attributes(&attrs)
+    }
+
+    /// The DN of `(dotted OID, value)` attributes as a certificate carries them.
+    pub fn of_attributes(attrs: &[(String, String)]) -> Option<Self> {
+        let mut attrs: Vec<(String, String)> = attrs
+            .iter()
+            .map(|(oid, v)| (oid.clone(), norm_value(v)))
+            .collect();
         attrs.sort();
         Some(Self(attrs))
     }

@@ -1,11 +1,25 @@
 //! A client certificate as OAuth uses it, read once per TLS connection rather than once per
 //! request: its DER, its `x5t#S256` thumbprint (RFC 8705, what tokens are bound to), its subject
-//! DN (what `tls_client_auth` compares) and its PSD2 eIDAS reading (the roles `/token` and DCR
-//! check). The handshake has verified it before it gets here.
+//! DN (what `tls_client_auth` compares), its subject attributes as written (what DCR binds to the
+//! statement's organisation) and its PSD2 eIDAS reading (the roles `/token` and DCR check). The
+//! handshake has verified it before it gets here.
 
 use super::dn::Dn;
 use crate::authority::Psd2Certificate;
 use crate::jose::x5t_s256;
+
+/// The subject's attributes, or None when the certificate does not parse or an attribute is not
+/// a string.
+fn subject_attributes(der: &[u8]) -> Option<Vec<(String, String)>> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let mut attrs = Vec::new();
+    for rdn in cert.subject().iter() {
+        for a in rdn.iter() {
+            attrs.push((a.attr_type().to_id_string(), a.as_str().ok()?.to_string()));
+        }
+    }
+    Some(attrs)
+}
 
 /// A verified client certificate, read once.
 #[derive(Debug)]
@@ -13,6 +27,7 @@ pub struct Presented {
     der: Vec<u8>,
     x5t_s256: String,
     subject: Option<Dn>,
+    attributes: Vec<(String, String)>,
     eidas: Option<Psd2Certificate>,
 }
 
@@ -22,9 +37,11 @@ impl Presented {
         let eidas = crate::authority::cert::parse_der(&der)
             .ok()
             .filter(Psd2Certificate::is_psd2);
+        let attributes = subject_attributes(&der);
         Self {
             x5t_s256: x5t_s256(&der),
-            subject: Dn::of_certificate(&der),
+            subject: attributes.as_deref().and_then(Dn::of_attributes),
+            attributes: attributes.unwrap_or_default(),
             eidas,
             der,
         }
@@ -43,6 +60,12 @@ impl Presented {
     /// The subject DN, when it reads as one.
     pub fn subject(&self) -> Option<&Dn> {
         self.subject.as_ref()
+    }
+
+    /// The subject's attributes as `(dotted OID, value)`, in the certificate's order, unchanged
+    /// (empty when one of them is not a string).
+    pub fn attributes(&self) -> &[(String, String)] {
+        &self.attributes
     }
 
     /// What it says as a PSD2 eIDAS certificate, when it is one.

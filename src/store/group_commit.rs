@@ -1,6 +1,6 @@
 //! Group commit for the hot write paths: single use of JWT ids (client assertions at `/token`,
 //! registration requests) and new DCR clients. Requests queue their writes to one writer task,
-//! which commits everything waiting in one transaction, one multi-row INSERT per table and one
+//! which commits everything waiting in one transaction, a few multi-row INSERTs per table and one
 //! commit (one fsync) for the lot, then answers each request. A request returns only after its
 //! write is committed, so nothing acknowledged is ever lost; a replayed `jti` fails only its own
 //! request, never its neighbours in the batch.
@@ -189,25 +189,30 @@ fn row(c: &JtiClaim) -> ju::ActiveModel {
     }
 }
 
-/// Inserts the claims that are not taken yet; returns how many were inserted.
+/// Inserts the claims that are not taken yet, in a few multi-row statements
+/// ([`super::chunk_sizes`]); returns how many were inserted.
 async fn insert_fresh(
     tx: &DatabaseTransaction,
     claims: &[&JtiClaim],
 ) -> Result<u64, sea_orm::DbErr> {
-    if claims.is_empty() {
-        return Ok(0);
+    let mut inserted = 0;
+    let mut rest = claims;
+    for size in super::chunk_sizes(claims.len()) {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let res = Jti::insert_many(chunk.iter().map(|c| row(c)))
+            .on_conflict_do_nothing_on([ju::Column::Issuer, ju::Column::Jti])
+            .exec_without_returning(tx)
+            .await?;
+        inserted += match res {
+            TryInsertResult::Inserted(n) => n,
+            TryInsertResult::Conflicted | TryInsertResult::Empty => 0,
+        };
     }
-    let res = Jti::insert_many(claims.iter().map(|c| row(c)))
-        .on_conflict_do_nothing_on([ju::Column::Issuer, ju::Column::Jti])
-        .exec_without_returning(tx)
-        .await?;
-    Ok(match res {
-        TryInsertResult::Inserted(n) => n,
-        TryInsertResult::Conflicted | TryInsertResult::Empty => 0,
-    })
+    Ok(inserted)
 }
 
-/// Stores the claims of the batch in one statement, after marking as replayed the writes that
+/// Stores the claims of the batch in a few statements, after marking as replayed the writes that
 /// repeat an id of an earlier write of the batch; false when some id was used before (the
 /// caller then rolls back and takes the slow path).
 async fn claim(

@@ -90,8 +90,8 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
         // Every connection gets the pragmas (they are per connection, except the journal
         // mode): WAL; every commit fsynced (synchronous = FULL), so that a committed
         // registration or approval survives even a power cut; a 5 s wait on a busy database;
-        // foreign keys on. The group-commit writer gets an 8 MiB page cache and room in its
-        // statement cache for the many shapes of its multi-row inserts; the pool's eight
+        // foreign keys on. The group-commit writer gets an 8 MiB page cache (its multi-row
+        // inserts come in a few shapes only: see `chunk_sizes`); the pool's eight
         // connections, which mostly read (the hot paths read through caches), 2 MiB and 64
         // statements each, so that memory stays flat under load (each connection keeps its own
         // caches and its own thread). A pool of four was tried: some portal steps hold one
@@ -100,7 +100,7 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
         // mostly the group-commit writer, between two batches, never beside it.
         use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
         let (page_cache_kib, statements) = if size == Some(1) {
-            ("-8192", 512)
+            ("-8192", 64)
         } else {
             ("-2048", 64)
         };
@@ -120,13 +120,35 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
     Ok(Database::connect(opts).await?)
 }
 
-/// Inserts rows of one table in one statement; nothing when there are none.
+/// The sizes a batch of `n` rows is inserted in: powers of two, at most 64, largest first. A
+/// multi-row INSERT is one prepared statement per row count, and each connection keeps its
+/// prepared statements: so a connection holds at most seven shapes of each insert, instead of one
+/// per batch size it ever met (a statement of many rows is tens of KiB).
+pub(crate) fn chunk_sizes(mut n: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        if n == 0 {
+            return None;
+        }
+        let size = if n >= 64 {
+            64
+        } else {
+            1 << (usize::BITS - 1 - n.leading_zeros())
+        };
+        n -= size;
+        Some(size)
+    })
+}
+
+/// Inserts rows of one table in a few multi-row statements ([`chunk_sizes`]); nothing when there
+/// are none.
 async fn insert_all<A>(c: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), StoreError>
 where
     A: sea_orm::ActiveModelTrait + Send,
 {
-    if !rows.is_empty() {
-        <A::Entity as sea_orm::EntityTrait>::insert_many(rows)
+    let total = rows.len();
+    let mut rows = rows.into_iter();
+    for size in chunk_sizes(total) {
+        <A::Entity as sea_orm::EntityTrait>::insert_many(rows.by_ref().take(size))
             .exec_without_returning(c)
             .await?;
     }
@@ -219,4 +241,24 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_o
         ..Default::default()
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_sizes;
+
+    #[test]
+    fn batches_split_into_powers_of_two_of_at_most_64_rows() {
+        let sizes = |n| chunk_sizes(n).collect::<Vec<_>>();
+        assert_eq!(sizes(0), Vec::<usize>::new());
+        assert_eq!(sizes(1), vec![1]);
+        assert_eq!(sizes(45), vec![32, 8, 4, 1]);
+        assert_eq!(sizes(64), vec![64]);
+        assert_eq!(sizes(200), vec![64, 64, 64, 8]);
+        for n in 0..600 {
+            let s = sizes(n);
+            assert_eq!(s.iter().sum::<usize>(), n);
+            assert!(s.iter().all(|c| c.is_power_of_two() && *c <= 64));
+        }
+    }
 }

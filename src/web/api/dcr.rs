@@ -2,6 +2,7 @@
 //! content types, the 64 KiB limit, the client certificate and bearer token handed to
 //! [`crate::dcr::service`], and the JSON errors of RFC 7591 / decision 20.
 
+use crate::dcr::response::Registration;
 use crate::dcr::{DcrError, Version, service};
 use crate::state::AppState;
 use crate::web::ip::client_ip;
@@ -31,10 +32,11 @@ fn error(e: &DcrError) -> HttpResponse {
     r.json(json!({ "error": e.code(), "error_description": e.to_string() }))
 }
 
-fn ok(status: StatusCode, body: serde_json::Value) -> HttpResponse {
+fn ok(status: StatusCode, answer: Registration) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header(("Cache-Control", "no-store"))
-        .json(body)
+        .content_type("application/json")
+        .body(answer.json)
 }
 
 fn version_of(req: &HttpRequest) -> Version {
@@ -45,7 +47,7 @@ fn version_of(req: &HttpRequest) -> Version {
 }
 
 /// The body as the compact JWS it must be.
-fn jwt_body(req: &HttpRequest, body: &[u8]) -> Result<String, DcrError> {
+fn jwt_body<'a>(req: &HttpRequest, body: &'a [u8]) -> Result<&'a str, DcrError> {
     if body.len() > MAX_BODY {
         return Err(DcrError::TooLarge);
     }
@@ -66,7 +68,7 @@ fn jwt_body(req: &HttpRequest, body: &[u8]) -> Result<String, DcrError> {
             if mime.is_empty() { "nothing" } else { &mime }
         )));
     }
-    String::from_utf8(body.to_vec()).map_err(|_| DcrError::Metadata("The body is not text.".into()))
+    std::str::from_utf8(body).map_err(|_| DcrError::Metadata("The body is not text.".into()))
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -86,16 +88,14 @@ pub async fn register(
 ) -> HttpResponse {
     let ip = Some(client_ip(&req, &st.settings));
     let result = match jwt_body(&req, &body) {
-        Ok(jwt) => service::register(&st, version_of(&req), &jwt, cert.der(), ip).await,
+        Ok(jwt) => service::register(&st, version_of(&req), jwt, cert.presented(), ip).await,
         Err(e) => Err(e),
     };
     match result {
-        Ok(body) => {
+        Ok(answer) => {
             crate::observe::registration("201");
-            if let Some(id) = body.get("client_id").and_then(|v| v.as_str()) {
-                crate::web::access_log::note_client(&req, id, None);
-            }
-            ok(StatusCode::CREATED, body)
+            crate::web::access_log::note_client(&req, &answer.client_id, None);
+            ok(StatusCode::CREATED, answer)
         }
         Err(e) => {
             crate::observe::registration(e.code());
@@ -143,8 +143,8 @@ pub async fn update(
                 version_of(&req),
                 &id,
                 token.as_deref(),
-                cert.der(),
-                &jwt,
+                cert.presented(),
+                jwt,
                 ip,
             )
             .await
