@@ -113,7 +113,7 @@ pub async fn insert_rows(
     c: &impl ConnectionTrait,
     rows: Vec<ApplicationRow>,
 ) -> Result<(), StoreError> {
-    super::insert_all(c, rows.into_iter().map(|r| r.0).collect()).await
+    super::insert_all(c, rows.into_iter().map(|r| r.0).collect(), 1024).await
 }
 
 /// Replaces an application's settings (every column but id, owner and created).

@@ -185,7 +185,7 @@ pub async fn insert_rows(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Resul
         prev = hash;
         models.push(m);
     }
-    super::insert_all(c, models).await
+    super::insert_all(c, models, 1024).await
 }
 
 /// What a walk of the chain found.

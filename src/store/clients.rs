@@ -128,7 +128,8 @@ pub async fn insert_rows(
     c: &impl ConnectionTrait,
     rows: Vec<NewClientRow>,
 ) -> Result<(), StoreError> {
-    super::insert_all(c, rows.into_iter().map(|r| r.0).collect()).await
+    // A DCR client's metadata carries its software statement: a row is about 3 KiB.
+    super::insert_all(c, rows.into_iter().map(|r| r.0).collect(), 4096).await
 }
 
 /// One client.

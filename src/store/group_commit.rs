@@ -190,14 +190,15 @@ fn row(c: &JtiClaim) -> ju::ActiveModel {
 }
 
 /// Inserts the claims that are not taken yet, in a few multi-row statements
-/// ([`super::chunk_sizes`]); returns how many were inserted.
+/// ([`super::chunk_sizes`], [`super::rows_per_statement`]); returns how many were inserted.
 async fn insert_fresh(
     tx: &DatabaseTransaction,
     claims: &[&JtiClaim],
 ) -> Result<u64, sea_orm::DbErr> {
     let mut inserted = 0;
     let mut rest = claims;
-    for size in super::chunk_sizes(claims.len()) {
+    // An id row is at most about 400 bytes (issuer and jti are bounded).
+    for size in super::chunk_sizes(claims.len(), super::rows_per_statement(tx, 512)) {
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
         let res = Jti::insert_many(chunk.iter().map(|c| row(c)))
