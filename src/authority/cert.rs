@@ -188,6 +188,11 @@ fn time(t: ASN1Time) -> DateTime<Utc> {
 /// Reads a DER certificate.
 pub fn parse_der(der: &[u8]) -> Result<Psd2Certificate, CertError> {
     let (_, cert) = parse_x509_certificate(der).map_err(|e| CertError::Malformed(e.to_string()))?;
+    read(&cert, der)
+}
+
+/// Reads a certificate already parsed from `der`.
+pub fn read(cert: &X509Certificate<'_>, der: &[u8]) -> Result<Psd2Certificate, CertError> {
     let mut out = Psd2Certificate {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),

@@ -118,7 +118,7 @@ pub async fn check(
         ));
     };
     let der = cert.der();
-    crate::sandbox_directory::check_environment(st, ssa.environment, Some(der))
+    crate::sandbox_directory::check_environment(st, ssa.environment(), Some(der))
         .map_err(|e| DcrError::Metadata(format!("The transport certificate is {e}.")))?;
     let org_id = ssa.org_id();
     let authority = Authority::of(ssa);

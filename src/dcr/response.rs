@@ -4,6 +4,7 @@
 //! the stored (verified at registration) statement. The JSON is written straight from the
 //! stored record and the claims, without copying them into a new object first.
 
+use super::DcrError;
 use crate::store::clients::ClientRecord;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
@@ -77,7 +78,7 @@ pub fn of(
     client: &ClientRecord,
     secret: Option<&str>,
     claims: Option<&Map<String, Value>>,
-) -> Registration {
+) -> Result<Registration, DcrError> {
     let meta = client.metadata.as_object();
     let claims = match claims {
         Some(c) => Some(Cow::Borrowed(c)),
@@ -89,9 +90,10 @@ pub fn of(
         claims,
         secret,
     };
-    Registration {
+    let json = serde_json::to_string(&body)
+        .map_err(|e| DcrError::Server(format!("the registration response: {e}")))?;
+    Ok(Registration {
         client_id: client.client_id.as_str().to_string(),
-        // A map of strings and JSON values always serialises.
-        json: serde_json::to_string(&body).unwrap_or_else(|_| "{}".into()),
-    }
+        json,
+    })
 }

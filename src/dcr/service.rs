@@ -89,7 +89,7 @@ async fn checked(
         .and_then(Value::as_str)
         .and_then(AuthMethod::parse)
     {
-        crate::clients::policy::method_allowed(&st.settings.keys, req.ssa.environment, m)
+        crate::clients::policy::method_allowed(&st.settings.keys, req.ssa.environment(), m)
             .map_err(DcrError::Metadata)?;
     }
     let dn = meta
@@ -116,7 +116,7 @@ fn new_client(
     let app = application_of(req, &meta, org, ApplicationId::new(), now);
     let client = clients::new_record(
         &app,
-        req.ssa.environment,
+        req.ssa.environment(),
         Origin::Dcr,
         AuthMethod::parse(&app.auth_method).unwrap_or(AuthMethod::TlsClientAuth),
         stored_metadata(req, meta),
@@ -182,7 +182,7 @@ pub async fn register(
                 rows: Some(NewClient::new(&application, &client, &[event])),
             };
             match st.writes.submit(write).await? {
-                Outcome::Committed => Ok(response::of(&client, None, Some(req.ssa.claims()))),
+                Outcome::Committed => response::of(&client, None, Some(req.ssa.claims())),
                 Outcome::Replayed => Err(request::replayed(st, &req).await),
                 Outcome::OrganisationInactive => {
                     st.dcr_orgs.invalidate();
@@ -234,11 +234,11 @@ async fn register_alone(
     };
     audit::record(tx, registered_event(req, &client, ip, &actor), now).await?;
     uow.commit(st).await?;
-    Ok(response::of(
+    response::of(
         &client,
         secret.as_ref().map(|s| s.expose()),
         Some(req.ssa.claims()),
-    ))
+    )
 }
 
 /// The DCR client a management call names, authorised by that client's own access token over
@@ -282,7 +282,7 @@ pub async fn read(
     cert: Option<&[u8]>,
 ) -> Result<Registration, DcrError> {
     let client = authorise(st, id, bearer, cert).await?;
-    Ok(response::of(&client, None, None))
+    response::of(&client, None, None)
 }
 
 /// `PUT /register/{id}`: the same checks as a registration; the software may not change; tokens
@@ -352,7 +352,7 @@ pub async fn update(
     let updated = store::clients::get(&st.db, &client.client_id)
         .await?
         .ok_or_else(|| DcrError::Server("client vanished".into()))?;
-    Ok(response::of(&updated, None, Some(req.ssa.claims())))
+    response::of(&updated, None, Some(req.ssa.claims()))
 }
 
 /// `DELETE /register/{id}`: the client is revoked (so are its tokens) and its application

@@ -15,8 +15,6 @@ use std::sync::Arc;
 pub struct Ssa {
     /// The compact JWS as sent.
     pub token: String,
-    /// The environment of the directory that signed it.
-    pub environment: Environment,
     /// The decoded statement, shared with the node's cache of verified statements.
     verified: Arc<Verified>,
 }
@@ -26,6 +24,11 @@ fn statement(m: impl Into<String>) -> DcrError {
 }
 
 impl Ssa {
+    /// The environment of the directory that signed it.
+    pub fn environment(&self) -> Environment {
+        self.verified.environment
+    }
+
     /// Its claims.
     pub fn claims(&self) -> &Map<String, Value> {
         &self.verified.jws.claims
@@ -204,18 +207,18 @@ fn check_status(st: &AppState, ssa: &Ssa) -> Result<(), DcrError> {
         ));
     }
     if let Some(env) = ssa.str("software_environment")
-        && Environment::parse(&env.to_lowercase()).is_some_and(|e| e != ssa.environment)
+        && Environment::parse(&env.to_lowercase()).is_some_and(|e| e != ssa.environment())
     {
         return Err(DcrError::Unapproved(format!(
             "This software statement is for the {env} environment, but its directory serves {}.",
-            ssa.environment
+            ssa.environment()
         )));
     }
     let test_mode = ssa
         .str("software_mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("test"));
     if test_mode
-        && ssa.environment == Environment::Production
+        && ssa.environment() == Environment::Production
         && !st.settings.dcr.allow_test_software_in_production
     {
         return Err(DcrError::Unapproved(
@@ -247,7 +250,6 @@ pub async fn verify(st: &AppState, token: Option<&str>) -> Result<Ssa, DcrError>
     check_mandatory_claims(&verified.jws.claims)?;
     let ssa = Ssa {
         token: token.to_string(),
-        environment: verified.environment,
         verified,
     };
     check_status(st, &ssa)?;

@@ -42,6 +42,20 @@ fn hex_value(v: &str) -> Option<String> {
     String::from_utf8(bytes[2..].to_vec()).ok()
 }
 
+/// A certificate's subject attributes as `(dotted OID, value)`, in order and as written; None when
+/// one of them is not a string.
+pub fn subject_attributes(
+    cert: &x509_parser::certificate::X509Certificate<'_>,
+) -> Option<Vec<(String, String)>> {
+    let mut attrs = Vec::new();
+    for rdn in cert.subject().iter() {
+        for a in rdn.iter() {
+            attrs.push((a.attr_type().to_id_string(), a.as_str().ok()?.to_string()));
+        }
+    }
+    Some(attrs)
+}
+
 impl Dn {
     /// Parses an RFC 4514 string (`CN=app,O=Acme Ltd,C=GB`), with `\,` escapes; `/`-separated
     /// openssl forms (`/C=GB/O=Acme`) are accepted too.
@@ -84,13 +98,7 @@ impl Dn {
     /// The subject DN of a DER certificate.
     pub fn of_certificate(der: &[u8]) -> Option<Self> {
         let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-        let mut attrs = Vec::new();
-        for rdn in cert.subject().iter() {
-            for a in rdn.iter() {
-                attrs.push((a.attr_type().to_id_string(), a.as_str().ok()?.to_string()));
-            }
-        }
-        Self::of_attributes(&attrs)
+        Self::of_attributes(&subject_attributes(&cert)?)
     }
 
     /// The DN of `(dotted OID, value)` attributes as a certificate carries them.

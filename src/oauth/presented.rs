@@ -4,22 +4,9 @@
 //! statement's organisation) and its PSD2 eIDAS reading (the roles `/token` and DCR check). The
 //! handshake has verified it before it gets here.
 
-use super::dn::Dn;
+use super::dn::{Dn, subject_attributes};
 use crate::authority::Psd2Certificate;
 use crate::jose::x5t_s256;
-
-/// The subject's attributes, or None when the certificate does not parse or an attribute is not
-/// a string.
-fn subject_attributes(der: &[u8]) -> Option<Vec<(String, String)>> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let mut attrs = Vec::new();
-    for rdn in cert.subject().iter() {
-        for a in rdn.iter() {
-            attrs.push((a.attr_type().to_id_string(), a.as_str().ok()?.to_string()));
-        }
-    }
-    Some(attrs)
-}
 
 /// A verified client certificate, read once.
 #[derive(Debug)]
@@ -32,12 +19,16 @@ pub struct Presented {
 }
 
 impl Presented {
-    /// Reads a certificate's DER.
+    /// Reads a certificate's DER (parsed once for all of it).
     pub fn read(der: Vec<u8>) -> Self {
-        let eidas = crate::authority::cert::parse_der(&der)
+        let parsed = x509_parser::parse_x509_certificate(&der)
             .ok()
+            .map(|(_, c)| c);
+        let eidas = parsed
+            .as_ref()
+            .and_then(|c| crate::authority::cert::read(c, &der).ok())
             .filter(Psd2Certificate::is_psd2);
-        let attributes = subject_attributes(&der);
+        let attributes = parsed.as_ref().and_then(subject_attributes);
         Self {
             x5t_s256: x5t_s256(&der),
             subject: attributes.as_deref().and_then(Dn::of_attributes),

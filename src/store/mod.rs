@@ -90,20 +90,17 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
         // Every connection gets the pragmas (they are per connection, except the journal
         // mode): WAL; every commit fsynced (synchronous = FULL), so that a committed
         // registration or approval survives even a power cut; a 5 s wait on a busy database;
-        // foreign keys on. The group-commit writer gets an 8 MiB page cache (its multi-row
-        // inserts come in a few shapes only: see `chunk_sizes`); the pool's eight
-        // connections, which mostly read (the hot paths read through caches), 2 MiB and 64
-        // statements each, so that memory stays flat under load (each connection keeps its own
-        // caches and its own thread). A pool of four was tried: some portal steps hold one
-        // connection while asking for another, and under load they timed out. SQLite checkpoints the WAL itself
-        // after the commit that takes it past 1000 pages, on the committing connection:
-        // mostly the group-commit writer, between two batches, never beside it.
+        // foreign keys on; 64 prepared statements (the group commit's multi-row inserts come in
+        // a few shapes only: see `chunk_sizes`). The group-commit writer gets an 8 MiB page
+        // cache; the pool's eight connections, which mostly read (the hot paths read through
+        // caches), 2 MiB each, so that memory stays flat under load (each connection keeps its
+        // own caches and its own thread). A pool of four was tried: some portal steps hold one
+        // connection while asking for another, and under load they timed out. SQLite
+        // checkpoints the WAL itself after the commit that takes it past 1000 pages, on the
+        // committing connection: mostly the group-commit writer, between two batches, never
+        // beside it.
         use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-        let (page_cache_kib, statements) = if size == Some(1) {
-            ("-8192", 64)
-        } else {
-            ("-2048", 64)
-        };
+        let page_cache_kib = if size == Some(1) { "-8192" } else { "-2048" };
         opts.max_connections(size.unwrap_or(8))
             .min_connections(1)
             .map_sqlx_sqlite_opts(move |o| {
@@ -112,7 +109,7 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
                     .pragma("cache_size", page_cache_kib)
-                    .statement_cache_capacity(statements)
+                    .statement_cache_capacity(64)
             });
     } else {
         opts.max_connections(size.unwrap_or(16));

@@ -1,7 +1,8 @@
 //! Who Onramp trusts to vouch for TPP software, and the per-node caches of organisations those
-//! statements name and of statements whose signature verified. These values live in the application state, so this module sits below it
-//! and below DCR and the sandbox directory, which use them: it depends only on `config`,
-//! `domain`, `jose` and `store`. Onramp's own sandbox directory's key and CA are anchors too.
+//! statements name and of statements whose signature verified. These values live in the
+//! application state, so this module sits below it and below DCR and the sandbox directory,
+//! which use them: it depends only on `config`, `domain`, `jose` and `store`. Onramp's own
+//! sandbox directory's key and CA are anchors too.
 
 mod anchors;
 pub mod ca;

@@ -3,7 +3,6 @@
 //! behind a proxy, the certificate header is believed only from `proxy.trusted_proxies` and is
 //! ignored (and logged) from anywhere else. [`ClientCert`] gives handlers whichever applies.
 
-use crate::authority::Psd2Certificate;
 use crate::config::{Settings, TlsSettings};
 use crate::oauth::presented::Presented;
 use crate::state::AppState;
@@ -91,11 +90,6 @@ impl ClientCert {
     /// The DER, if a certificate was presented.
     pub fn der(&self) -> Option<&[u8]> {
         self.0.as_deref().map(Presented::der)
-    }
-
-    /// What it says as a PSD2 eIDAS certificate, if it is one.
-    pub fn eidas(&self) -> Option<&Psd2Certificate> {
-        self.0.as_deref().and_then(Presented::eidas)
     }
 
     /// The certificate as read once, if one was presented.
