@@ -9,19 +9,20 @@
 //!
 //! It starts the release `onramp serve` (target/release/onramp) on a fresh SQLite file (durable:
 //! `synchronous = FULL`) with its mutual-TLS listener, trusting a test directory whose RSA key
-//! signs a PS256 software statement. Through DCR it registers a `tls_client_auth` client and a
-//! `private_key_jwt` client, then drives `loadgen` (64 connections, 2 threads, 2 s warm-up, 10 s
+//! signs a PS256 software statement. Through DCR it registers a `tls_client_auth` client and two
+//! `private_key_jwt` clients (ES256 and PS256 assertions), then drives `loadgen` (64 connections, 2 threads, 2 s warm-up, 10 s
 //! measured) for: `GET /healthz` over mTLS (the same run's baseline), `POST /token` with
-//! `tls_client_auth`, `POST /token` with `private_key_jwt` (one fresh ES256 assertion per
-//! request), and `POST /register` (one fresh PS256 request JWT per request, the same SSA each
-//! time, the organisation's transport certificate). For each it prints answers/s, p50, p99 and
-//! the **server CPU per 2xx answer** (`utime + stime` from `/proc/PID/stat`), and the server's
-//! resident memory idle and after the load.
+//! `tls_client_auth`, `POST /token` with `private_key_jwt` (one fresh assertion per request,
+//! ES256 and, as UK Open Banking TPPs sign them, PS256), and `POST /register` (one fresh PS256
+//! request JWT per request, the same SSA each time, the organisation's transport certificate).
+//! For each it prints answers/s, p50, p99, the **server CPU per 2xx answer** (`utime + stime`
+//! from `/proc/PID/stat`) and the bytes written to storage per answer (`/proc/PID/io`), and the
+//! server's resident memory idle and after the load.
 //!
 //! Environment: `LOADGEN` (path of the loadgen binary; default the shared build),
-//! `BENCH_RUNS` (default 3), `BENCH_ONLY` (`token`, `pkjwt`, `dcr`: one endpoint),
+//! `BENCH_RUNS` (default 3), `BENCH_ONLY` (`token`, `pkjwt`, `pkjwt-ps256`, `dcr`: one endpoint),
 //! `ONRAMP_TEST_DATABASE_URL` (a PostgreSQL server for the PostgreSQL figures, as for the tests),
-//! `BENCH_PROFILE` (`token`, `pkjwt` or `dcr`: records `perf record -g` of the server during that
+//! `BENCH_PROFILE` (the same names: records `perf record -g` of the server during that
 //! run's first measured window into `/tmp/onramp-<name>.perf.data`).
 
 use crate::helpers::dcr::{ASPSP_ORG_ID, DIRECTORY, ORG_ID, SOFTWARE_ID, serve_json};
@@ -53,6 +54,16 @@ struct Window {
     p50: f64,
     p99: f64,
     cpu_us: f64,
+    /// Bytes the server had written to storage (`write_bytes` of `/proc/PID/io`), per answer.
+    written: f64,
+}
+
+fn written_bytes(pid: u32) -> f64 {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+    io.lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
 }
 
 fn repo() -> PathBuf {
@@ -167,9 +178,9 @@ fn measure(pid: u32, name: &str, warm: &Target<'_>, t: &Target<'_>, profile: boo
             .spawn()
             .expect("perf is installed")
     });
-    let before = cpu_us(pid);
+    let (before, written_before) = (cpu_us(pid), written_bytes(pid));
     let r = run_loadgen(t, SECONDS);
-    let after = cpu_us(pid);
+    let (after, written_after) = (cpu_us(pid), written_bytes(pid));
     if let Some(mut p) = perf {
         let _ = p.wait();
     }
@@ -192,6 +203,7 @@ fn measure(pid: u32, name: &str, warm: &Target<'_>, t: &Target<'_>, profile: boo
         p50: r["latency_ms"]["p50"].as_f64().unwrap_or(0.0),
         p99: r["latency_ms"]["p99"].as_f64().unwrap_or(0.0),
         cpu_us: (after - before) / ok as f64,
+        written: (written_after - written_before) / ok as f64,
     }
 }
 
@@ -426,6 +438,8 @@ allow_private_addresses = true
         }),
     )
     .await;
+    // PS256 assertions, as UK Open Banking TPPs sign them with their directory-issued RSA keys.
+    let ps_client = register(&http, &base, software.request(|_| {})).await;
 
     let tls: Vec<String> = [
         ("--cert", &cert_file),
@@ -457,57 +471,83 @@ allow_private_addresses = true
     let only = std::env::var("BENCH_ONLY").ok();
     let profile = std::env::var("BENCH_PROFILE").ok();
     let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    // One endpoint's measured window, the `run`th time.
+    let one = |name: &str, run: usize| -> (String, Window) {
+        let prof = run == 1 && profile.as_deref() == Some(name);
+        match name {
+            "token" => (
+                format!("token tls_client_auth #{run}"),
+                measure(pid, "token", &token, &token, prof),
+            ),
+            "dcr" => {
+                let request = |_| software.request(|_| {});
+                let (warm, main) = (d.join("dcr-warm.txt"), d.join("dcr.txt"));
+                std::fs::write(&warm, mint(8_000, request).join("\n")).unwrap();
+                std::fs::write(&main, mint(60_000, request).join("\n")).unwrap();
+                let t = |f| Target {
+                    url: format!("{base}/register"),
+                    body: Some(Body::File(f)),
+                    content_type: Some("application/jwt"),
+                    tls: &tls,
+                };
+                let w = measure(pid, "dcr", &t(&warm), &t(&main), prof);
+                assert!(
+                    w.ok < 60_000,
+                    "the pre-minted registrations ran out: raise the count"
+                );
+                (format!("register #{run}"), w)
+            }
+            _ => {
+                let (label, client, key, main_count) = if name == "pkjwt" {
+                    ("ES256", &jwt_client, &software.ec, 200_000)
+                } else {
+                    ("PS256", &ps_client, &software.rsa, 150_000)
+                };
+                // Enough fresh assertions for the warm-up and the window at well over the goal.
+                let assertion = |i: usize| {
+                    let n = now();
+                    let claims = json!({ "iss": client, "sub": client, "aud": token_url,
+                        "iat": n, "exp": n + 300, "jti": format!("r{run}-{i}-{}", uuid::Uuid::new_v4().simple()) });
+                    format!(
+                        "grant_type=client_credentials&scope=accounts&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion={}",
+                        key.sign("JWT", &claims).unwrap()
+                    )
+                };
+                let (warm, main) = (
+                    d.join(format!("{name}-warm.txt")),
+                    d.join(format!("{name}.txt")),
+                );
+                std::fs::write(&warm, mint(main_count / 5, assertion).join("\n")).unwrap();
+                std::fs::write(&main, mint(main_count, assertion).join("\n")).unwrap();
+                let t = |f| Target {
+                    url: token_url.clone(),
+                    body: Some(Body::File(f)),
+                    content_type: Some(form),
+                    tls: &tls,
+                };
+                let w = measure(pid, name, &t(&warm), &t(&main), prof);
+                assert!(
+                    w.ok < main_count as u64,
+                    "the pre-minted assertions ran out: raise the count"
+                );
+                (format!("token private_key_jwt {label} #{run}"), w)
+            }
+        }
+    };
+    // Endpoint by endpoint, each run after a healthz baseline. The client assertions come last:
+    // their single-use ids (hundreds of thousands of random keys within a run) would otherwise
+    // weigh on the registrations' id index.
     let mut rows: Vec<(String, Window)> = Vec::new();
-    for run in 1..=runs {
-        let prof = |name: &str| run == 1 && profile.as_deref() == Some(name);
-        rows.push((
-            format!("healthz #{run}"),
-            measure(pid, "healthz", &healthz, &healthz, false),
-        ));
-        if wanted("token") {
-            let w = measure(pid, "token", &token, &token, prof("token"));
-            rows.push((format!("token tls_client_auth #{run}"), w));
+    for name in ["token", "dcr", "pkjwt", "pkjwt-ps256"] {
+        if !wanted(name) {
+            continue;
         }
-        if wanted("pkjwt") {
-            // Enough fresh assertions for the warm-up and the window at well over the goal.
-            let assertion = |i: usize| {
-                let n = now();
-                let claims = json!({ "iss": jwt_client, "sub": jwt_client, "aud": token_url,
-                    "iat": n, "exp": n + 300, "jti": format!("r{run}-{i}-{}", uuid::Uuid::new_v4().simple()) });
-                format!(
-                    "grant_type=client_credentials&scope=accounts&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion={}",
-                    software.ec.sign("JWT", &claims).unwrap()
-                )
-            };
-            let (warm, main) = (d.join("pkjwt-warm.txt"), d.join("pkjwt.txt"));
-            std::fs::write(&warm, mint(40_000, assertion).join("\n")).unwrap();
-            std::fs::write(&main, mint(200_000, assertion).join("\n")).unwrap();
-            let t = |f| Target {
-                url: token_url.clone(),
-                body: Some(Body::File(f)),
-                content_type: Some(form),
-                tls: &tls,
-            };
-            let w = measure(pid, "pkjwt", &t(&warm), &t(&main), prof("pkjwt"));
-            rows.push((format!("token private_key_jwt #{run}"), w));
-        }
-        if wanted("dcr") {
-            let request = |_| software.request(|_| {});
-            let (warm, main) = (d.join("dcr-warm.txt"), d.join("dcr.txt"));
-            std::fs::write(&warm, mint(8_000, request).join("\n")).unwrap();
-            std::fs::write(&main, mint(60_000, request).join("\n")).unwrap();
-            let t = |f| Target {
-                url: format!("{base}/register"),
-                body: Some(Body::File(f)),
-                content_type: Some("application/jwt"),
-                tls: &tls,
-            };
-            let w = measure(pid, "dcr", &t(&warm), &t(&main), prof("dcr"));
-            assert!(
-                w.ok < 60_000,
-                "the pre-minted registrations ran out: raise the count"
-            );
-            rows.push((format!("register #{run}"), w));
+        for run in 1..=runs {
+            rows.push((
+                format!("healthz #{run}"),
+                measure(pid, "healthz", &healthz, &healthz, false),
+            ));
+            rows.push(one(name, run));
         }
     }
     let after = rss_mib(pid, "VmRSS:");
@@ -521,8 +561,8 @@ allow_private_addresses = true
         "\nfrom outside: loadgen, {CONNECTIONS} connections, 2 threads, {WARM_UP} s warm-up, {SECONDS} s measured, mTLS, release build, {db}"
     );
     println!(
-        "{:<30} {:>9} {:>9} {:>8} {:>8} {:>12} {:>8}",
-        "run", "2xx", "req/s", "p50 ms", "p99 ms", "CPU µs/ans", "vs hz"
+        "{:<34} {:>9} {:>9} {:>8} {:>8} {:>12} {:>8} {:>10}",
+        "run", "2xx", "req/s", "p50 ms", "p99 ms", "CPU µs/ans", "vs hz", "KiB w/ans"
     );
     let mut baseline = 1.0;
     for (name, w) in &rows {
@@ -530,14 +570,15 @@ allow_private_addresses = true
             baseline = w.rps;
         }
         println!(
-            "{:<30} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>12.1} {:>7.2}x",
+            "{:<34} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>12.1} {:>7.2}x {:>10.1}",
             name,
             w.ok,
             w.rps,
             w.p50,
             w.p99,
             w.cpu_us,
-            w.rps / baseline
+            w.rps / baseline,
+            w.written / 1024.0
         );
     }
     println!("server RSS: idle {idle:.1} MiB, after the load {after:.1} MiB, peak {peak:.1} MiB");
