@@ -10,8 +10,8 @@
 //! It starts the release `onramp serve` (target/release/onramp) on a fresh SQLite file (durable:
 //! `synchronous = FULL`) with its mutual-TLS listener, trusting a test directory whose RSA key
 //! signs a PS256 software statement. Through DCR it registers a `tls_client_auth` client and two
-//! `private_key_jwt` clients (ES256 and PS256 assertions), then drives `loadgen` (64 connections, 2 threads, 2 s warm-up, 10 s
-//! measured) for: `GET /healthz` over mTLS (the same run's baseline), `POST /token` with
+//! `private_key_jwt` clients (ES256 and PS256 assertions), then drives `loadgen` (64
+//! connections, 2 threads, 2 s warm-up, 10 s measured), endpoint by endpoint, for: `GET /healthz` over mTLS (the same run's baseline), `POST /token` with
 //! `tls_client_auth`, `POST /token` with `private_key_jwt` (one fresh assertion per request,
 //! ES256 and, as UK Open Banking TPPs sign them, PS256), and `POST /register` (one fresh PS256
 //! request JWT per request, the same SSA each time, the organisation's transport certificate).
