@@ -2,6 +2,9 @@
 //! dotted OIDs, `#hex` values decoded, order-insensitive, values trimmed and case-folded. Never
 //! as raw strings: openssl, Go and Python print the same DN differently.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 /// A normalised DN: sorted `(oid, value)` pairs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dn(Vec<(String, String)>);
@@ -95,6 +98,27 @@ impl Dn {
         Some(Self(attrs))
     }
 
+    /// [`Dn::parse`], remembered: the registered DN a `tls_client_auth` client presents on every
+    /// token request is parsed once per process, not once per request. A DN is a function of its
+    /// text alone, so nothing needs forgetting; the memory is bounded (cleared past 10,000 DNs).
+    pub fn parse_cached(s: &str) -> Option<Arc<Self>> {
+        static PARSED: OnceLock<Mutex<HashMap<String, Option<Arc<Dn>>>>> = OnceLock::new();
+        let parsed = PARSED.get_or_init(Mutex::default);
+        if let Ok(map) = parsed.lock()
+            && let Some(dn) = map.get(s)
+        {
+            return dn.clone();
+        }
+        let dn = Self::parse(s).map(Arc::new);
+        if let Ok(mut map) = parsed.lock() {
+            if map.len() >= 10_000 {
+                map.clear();
+            }
+            map.insert(s.to_string(), dn.clone());
+        }
+        dn
+    }
+
     /// The subject DN of a DER certificate.
     pub fn of_certificate(der: &[u8]) -> Option<Self> {
         let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
@@ -143,5 +167,23 @@ mod tests {
             .unwrap()
         );
         assert!(Dn::parse("not a dn").is_none());
+    }
+
+    #[test]
+    fn a_remembered_dn_is_parsed_once_and_equals_a_fresh_parse() {
+        let text = "CN=cached.acme.example,O=Acme Ltd,C=GB";
+        let first = Dn::parse_cached(text).unwrap();
+        let again = Dn::parse_cached(text).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again), "parsed once");
+        assert_eq!(*first, Dn::parse(text).unwrap());
+        assert_ne!(
+            *first,
+            *Dn::parse_cached("CN=cached.acme.example,O=Other Ltd,C=GB").unwrap()
+        );
+        assert!(Dn::parse_cached("not a dn").is_none());
+        assert!(
+            Dn::parse_cached("not a dn").is_none(),
+            "a miss is remembered as a miss"
+        );
     }
 }

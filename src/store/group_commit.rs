@@ -14,8 +14,8 @@ use super::{StoreError, begin};
 use crate::domain::OrganisationId;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
-    TryInsertResult,
+    ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, TransactionTrait,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -201,14 +201,9 @@ async fn insert_fresh(
     for size in super::chunk_sizes(claims.len(), super::rows_per_statement(tx, 512)) {
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
-        let res = Jti::insert_many(chunk.iter().map(|c| row(c)))
-            .on_conflict_do_nothing_on([ju::Column::Issuer, ju::Column::Jti])
-            .exec_without_returning(tx)
-            .await?;
-        inserted += match res {
-            TryInsertResult::Inserted(n) => n,
-            TryInsertResult::Conflicted | TryInsertResult::Empty => 0,
-        };
+        let insert = Jti::insert_many(chunk.iter().map(|c| row(c)))
+            .on_conflict_do_nothing_on([ju::Column::Issuer, ju::Column::Jti]);
+        inserted += super::exec_insert(tx, &insert).await?;
     }
     Ok(inserted)
 }
@@ -286,15 +281,28 @@ async fn check_organisations(
     Ok(())
 }
 
+/// Opens the batch's transaction. On SQLite its foreign keys are checked at its commit, not
+/// after each statement: with immediate checks, SQLite keeps a statement journal for every
+/// multi-row INSERT, in case a row must be undone (a violation still fails the commit, and
+/// with it the batch).
+async fn begin_batch(db: &DatabaseConnection) -> Result<DatabaseTransaction, StoreError> {
+    let tx = begin(db).await?;
+    if tx.get_database_backend() == DatabaseBackend::Sqlite {
+        tx.execute_unprepared("PRAGMA defer_foreign_keys = ON")
+            .await?;
+    }
+    Ok(tx)
+}
+
 async fn commit(db: &DatabaseConnection, jobs: &mut [Job]) -> Result<Vec<Outcome>, StoreError> {
     let mut outcomes = vec![Outcome::Committed; jobs.len()];
-    let mut tx = begin(db).await?;
+    let mut tx = begin_batch(db).await?;
     {
         let writes: Vec<&Write> = jobs.iter().map(|(w, _)| w).collect();
         check_organisations(&tx, &writes, &mut outcomes).await?;
         if !claim(&tx, &writes, &mut outcomes).await? {
             tx.rollback().await?;
-            tx = begin(db).await?;
+            tx = begin_batch(db).await?;
             claim_one_by_one(&tx, &writes, &mut outcomes).await?;
         }
     }

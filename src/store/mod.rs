@@ -165,11 +165,32 @@ where
     let total = rows.len();
     let mut rows = rows.into_iter();
     for size in chunk_sizes(total, rows_per_statement(c, row_bytes)) {
-        <A::Entity as sea_orm::EntityTrait>::insert_many(rows.by_ref().take(size))
-            .exec_without_returning(c)
-            .await?;
+        exec_insert(
+            c,
+            &<A::Entity as sea_orm::EntityTrait>::insert_many(rows.by_ref().take(size)),
+        )
+        .await?;
     }
     Ok(())
+}
+
+/// Runs an INSERT; the rows it inserted. On SQLite it runs as `INSERT OR FAIL`: a failing row
+/// ends the statement without undoing the rows before it, so SQLite keeps no statement journal
+/// (a copy of every page the statement changes) for a statement of many rows inside a
+/// transaction. Call it inside a transaction that its error rolls back, as the group commit
+/// does; a statement of one row behaves the same either way.
+pub(crate) async fn exec_insert(
+    c: &impl ConnectionTrait,
+    insert: &impl sea_orm::QueryTrait,
+) -> Result<u64, sea_orm::DbErr> {
+    let backend = c.get_database_backend();
+    let mut statement = insert.build(backend);
+    if backend == sea_orm::DatabaseBackend::Sqlite
+        && let Some(rest) = statement.sql.strip_prefix("INSERT INTO ")
+    {
+        statement.sql = format!("INSERT OR FAIL INTO {rest}");
+    }
+    Ok(c.execute_raw(statement).await?.rows_affected())
 }
 
 /// One page of `q`, newest `order` first, with the total count of its rows.

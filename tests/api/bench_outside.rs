@@ -11,15 +11,17 @@
 //! `synchronous = FULL`) with its mutual-TLS listener, trusting a test directory whose RSA key
 //! signs a PS256 software statement. Through DCR it registers a `tls_client_auth` client and two
 //! `private_key_jwt` clients (ES256 and PS256 assertions), then drives `loadgen` (64
-//! connections, 2 threads, 2 s warm-up, 10 s measured), endpoint by endpoint, for: `GET /healthz` over mTLS (the same run's baseline), `POST /token` with
-//! `tls_client_auth`, `POST /token` with `private_key_jwt` (one fresh assertion per request,
-//! ES256 and, as UK Open Banking TPPs sign them, PS256), and `POST /register` (one fresh PS256
-//! request JWT per request, the same SSA each time, the organisation's transport certificate).
+//! connections, 2 threads, 2 s warm-up, 10 s measured), endpoint by endpoint, for: `GET
+//! /healthz` over mTLS (the same run's baseline), `POST /token` with `tls_client_auth`, `POST
+//! /token` with `private_key_jwt` (one fresh assertion per request, ES256 and, as UK Open
+//! Banking TPPs sign them, PS256), and `POST /register` (one fresh PS256 request JWT per
+//! request, the same SSA each time, the organisation's transport certificate).
 //! For each it prints answers/s, p50, p99, the **server CPU per 2xx answer** (`utime + stime`
 //! from `/proc/PID/stat`) and the bytes written to storage per answer (`/proc/PID/io`), and the
 //! server's resident memory idle and after the load.
 //!
-//! Environment: `LOADGEN` (path of the loadgen binary; default the shared build),
+//! Environment: `LOADGEN` (path of the loadgen binary; default the shared build), `BENCH_SERVER`
+//! (the server binary; default target/release/onramp, so that two builds can be compared),
 //! `BENCH_RUNS` (default 3), `BENCH_ONLY` (`token`, `pkjwt`, `pkjwt-ps256`, `dcr`: one endpoint),
 //! `ONRAMP_TEST_DATABASE_URL` (a PostgreSQL server for the PostgreSQL figures, as for the tests),
 //! `BENCH_PROFILE` (the same names: records `perf record -g` of the server during that
@@ -389,7 +391,9 @@ allow_private_addresses = true
         ),
     )
     .unwrap();
-    let child = Command::new(repo().join("target/release/onramp"))
+    let server = std::env::var_os("BENCH_SERVER")
+        .map_or_else(|| repo().join("target/release/onramp"), PathBuf::from);
+    let child = Command::new(server)
         .args(["serve", "--config"])
         .arg(&config)
         .stdout(Stdio::null())
@@ -582,4 +586,34 @@ allow_private_addresses = true
         );
     }
     println!("server RSS: idle {idle:.1} MiB, after the load {after:.1} MiB, peak {peak:.1} MiB");
+    println!("{}", crypto_floor(&software.ec, &software.rsa));
+}
+
+/// What the signatures alone cost on this machine (one thread, this process, idle server): the
+/// floor under the per-answer figures, and the way to relate figures from different hosts of
+/// the same class (their CPUs differ by more than two to one).
+fn crypto_floor(ec: &SigningKey, rsa: &SigningKey) -> String {
+    const N: u32 = 2_000;
+    let claims = json!({ "iss": "https://onramp.example", "sub": "client", "scope": "accounts",
+        "iat": 1_700_000_000, "exp": 1_700_003_600, "jti": uuid::Uuid::new_v4().to_string() });
+    let per_call = |f: &mut dyn FnMut()| {
+        let started = std::time::Instant::now();
+        for _ in 0..N {
+            f();
+        }
+        started.elapsed().as_secs_f64() * 1e6 / f64::from(N)
+    };
+    let mut token = String::new();
+    let sign = per_call(&mut || token = ec.sign("at+jwt", &claims).unwrap());
+    let verify = |key: &SigningKey, token: &str| {
+        let jwk = onramp::jose::Jwk::parse(&key.public_jwk()).unwrap();
+        let jws = onramp::jose::decode(token).unwrap();
+        per_call(&mut || jws.verify_with(&jwk).unwrap())
+    };
+    let es_verify = verify(ec, &token);
+    let ps_verify = verify(rsa, &rsa.sign("JWT", &claims).unwrap());
+    format!(
+        "this machine's signature costs (one thread): ES256 sign {sign:.1} µs (a whole token), \
+         ES256 verify {es_verify:.1} µs, PS256 verify {ps_verify:.1} µs"
+    )
 }

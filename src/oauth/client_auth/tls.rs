@@ -17,12 +17,12 @@ pub fn verify(client: &ClientRecord, cert: Option<&Presented>) -> Result<(), OAu
         .metadata
         .get("tls_client_auth_subject_dn")
         .and_then(|v| v.as_str())
-        .and_then(Dn::parse)
+        .and_then(Dn::parse_cached)
         .ok_or_else(|| {
             OAuthError::InvalidClient("The client has no usable registered subject DN.".into())
         })?;
     match cert.subject() {
-        Some(presented) if *presented == registered => Ok(()),
+        Some(presented) if *presented == *registered => Ok(()),
         _ => Err(OAuthError::InvalidClient(
             "The certificate's subject DN does not match the client's registered tls_client_auth_subject_dn.".into(),
         )),
