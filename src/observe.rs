@@ -29,7 +29,7 @@ pub fn install() {
 
 /// Folds the histograms' recorded samples into their buckets. The exporter keeps every sample
 /// until a scrape or this upkeep does so; without it a node that nobody scrapes would grow by
-/// eight bytes per request. The background worker calls it every 15 seconds.
+/// eight bytes per request. A task of its own calls it every second.
 pub fn upkeep() {
     if let Some(Some(handle)) = HANDLE.get() {
         handle.run_upkeep();

@@ -14,8 +14,7 @@ use super::{StoreError, begin};
 use crate::domain::OrganisationId;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, TransactionTrait,
+    ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -39,7 +38,9 @@ pub struct JtiClaim {
 /// only if its organisation is active when the batch commits.
 #[derive(Debug)]
 pub struct NewClient {
-    organisation: OrganisationId,
+    /// The organisations its rows refer to (the application's and the client's: the same one
+    /// when built by DCR): the only foreign keys these rows carry, checked by the batch itself.
+    organisations: [OrganisationId; 2],
     application: ApplicationRow,
     client: NewClientRow,
     events: Vec<AuditRow>,
@@ -53,7 +54,7 @@ impl NewClient {
         events: &[AuditRecord],
     ) -> Self {
         Self {
-            organisation: client.organisation_id,
+            organisations: [application.organisation_id, client.organisation_id],
             application: ApplicationRow::of(application),
             client: NewClientRow::of(client),
             events: events.iter().map(AuditRow::of).collect(),
@@ -258,7 +259,9 @@ async fn claim_one_by_one(
 }
 
 /// Marks the writes whose organisation is not active (checked inside the transaction, so a
-/// suspension committed before this batch always wins).
+/// suspension committed before this batch always wins). This is also the batch's foreign-key
+/// check: an organisation that is active exists, and the writer's connection leaves SQLite's
+/// own check off (see [`super::connect_writer`]).
 async fn check_organisations(
     tx: &DatabaseTransaction,
     writes: &[&Write],
@@ -266,14 +269,15 @@ async fn check_organisations(
 ) -> Result<(), StoreError> {
     let mut ids: Vec<_> = writes
         .iter()
-        .filter_map(|w| w.rows.as_ref().map(|r| r.organisation))
+        .filter_map(|w| w.rows.as_ref())
+        .flat_map(|r| r.organisations)
         .collect();
     ids.sort();
     ids.dedup();
     let active = organisations::active_among(tx, &ids).await?;
     for (w, o) in writes.iter().zip(outcomes.iter_mut()) {
         if let Some(r) = &w.rows
-            && !active.contains(&r.organisation)
+            && !r.organisations.iter().all(|o| active.contains(o))
         {
             *o = Outcome::OrganisationInactive;
         }
@@ -281,28 +285,15 @@ async fn check_organisations(
     Ok(())
 }
 
-/// Opens the batch's transaction. On SQLite its foreign keys are checked at its commit, not
-/// after each statement: with immediate checks, SQLite keeps a statement journal for every
-/// multi-row INSERT, in case a row must be undone (a violation still fails the commit, and
-/// with it the batch).
-async fn begin_batch(db: &DatabaseConnection) -> Result<DatabaseTransaction, StoreError> {
-    let tx = begin(db).await?;
-    if tx.get_database_backend() == DatabaseBackend::Sqlite {
-        tx.execute_unprepared("PRAGMA defer_foreign_keys = ON")
-            .await?;
-    }
-    Ok(tx)
-}
-
 async fn commit(db: &DatabaseConnection, jobs: &mut [Job]) -> Result<Vec<Outcome>, StoreError> {
     let mut outcomes = vec![Outcome::Committed; jobs.len()];
-    let mut tx = begin_batch(db).await?;
+    let mut tx = begin(db).await?;
     {
         let writes: Vec<&Write> = jobs.iter().map(|(w, _)| w).collect();
         check_organisations(&tx, &writes, &mut outcomes).await?;
         if !claim(&tx, &writes, &mut outcomes).await? {
             tx.rollback().await?;
-            tx = begin_batch(db).await?;
+            tx = begin(db).await?;
             claim_one_by_one(&tx, &writes, &mut outcomes).await?;
         }
     }

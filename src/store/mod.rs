@@ -64,16 +64,21 @@ impl Page {
 
 /// Opens the database named by `url`, creating the SQLite file's folder when needed.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
-    connect_with(url, None).await
+    connect_with(url, false).await
 }
 
 /// A connection of its own for the group-commit writer, so that it never queues for a pooled
-/// connection behind the requests it serves.
+/// connection behind the requests it serves. On SQLite this one connection leaves foreign keys
+/// unchecked by SQLite: the only ones its rows carry (an application's and a client's
+/// organisation) are checked by the batch itself, in its transaction, which writes a client only
+/// if its organisation is active then (`group_commit::check_organisations`). SQLite's own check
+/// would cost every batch either a statement journal per multi-row INSERT (immediate checks) or
+/// the re-preparing of every statement (`PRAGMA defer_foreign_keys` expires them all).
 pub async fn connect_writer(url: &str) -> Result<DatabaseConnection, StoreError> {
-    connect_with(url, Some(1)).await
+    connect_with(url, true).await
 }
 
-async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection, StoreError> {
+async fn connect_with(url: &str, writer: bool) -> Result<DatabaseConnection, StoreError> {
     if let Some(rest) = url.strip_prefix("sqlite://") {
         let path = rest.split('?').next().unwrap_or_default();
         if let Some(parent) = std::path::Path::new(path).parent()
@@ -90,7 +95,7 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
         // Every connection gets the pragmas (they are per connection, except the journal
         // mode): WAL; every commit fsynced (synchronous = FULL), so that a committed
         // registration or approval survives even a power cut; a 5 s wait on a busy database;
-        // foreign keys on; 64 prepared statements (the group commit's multi-row inserts come in
+        // foreign keys on (but on the writer's: see `connect_writer`); 64 prepared statements (the group commit's multi-row inserts come in
         // a few shapes only: see `chunk_sizes`). The group-commit writer gets an 8 MiB page
         // cache; the pool's eight connections, which mostly read (the hot paths read through
         // caches), 2 MiB each, so that memory stays flat under load (each connection keeps its
@@ -98,21 +103,22 @@ async fn connect_with(url: &str, size: Option<u32>) -> Result<DatabaseConnection
         // connection while asking for another, and under load they timed out. SQLite
         // checkpoints the WAL itself after the commit that takes it past 1000 pages, on the
         // committing connection: mostly the group-commit writer, between two batches, never
-        // beside it.
+        // beside it (a checkpoint by a task of its own, four times a second, was tried: it
+        // wrote less, but the writer's batches waited behind it and p99 rose from 17 to 26 ms).
         use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-        let page_cache_kib = if size == Some(1) { "-8192" } else { "-2048" };
-        opts.max_connections(size.unwrap_or(8))
+        let page_cache_kib = if writer { "-8192" } else { "-2048" };
+        opts.max_connections(if writer { 1 } else { 8 })
             .min_connections(1)
             .map_sqlx_sqlite_opts(move |o| {
                 o.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(5))
-                    .foreign_keys(true)
+                    .foreign_keys(!writer)
                     .pragma("cache_size", page_cache_kib)
                     .statement_cache_capacity(64)
             });
     } else {
-        opts.max_connections(size.unwrap_or(16));
+        opts.max_connections(if writer { 1 } else { 16 });
     }
     Ok(Database::connect(opts).await?)
 }

@@ -486,8 +486,8 @@ allow_private_addresses = true
             "dcr" => {
                 let request = |_| software.request(|_| {});
                 let (warm, main) = (d.join("dcr-warm.txt"), d.join("dcr.txt"));
-                std::fs::write(&warm, mint(8_000, request).join("\n")).unwrap();
-                std::fs::write(&main, mint(60_000, request).join("\n")).unwrap();
+                std::fs::write(&warm, mint(16_000, request).join("\n")).unwrap();
+                std::fs::write(&main, mint(100_000, request).join("\n")).unwrap();
                 let t = |f| Target {
                     url: format!("{base}/register"),
                     body: Some(Body::File(f)),
@@ -496,7 +496,7 @@ allow_private_addresses = true
                 };
                 let w = measure(pid, "dcr", &t(&warm), &t(&main), prof);
                 assert!(
-                    w.ok < 60_000,
+                    w.ok < 100_000,
                     "the pre-minted registrations ran out: raise the count"
                 );
                 (format!("register #{run}"), w)
@@ -505,7 +505,7 @@ allow_private_addresses = true
                 let (label, client, key, main_count) = if name == "pkjwt" {
                     ("ES256", &jwt_client, &software.ec, 200_000)
                 } else {
-                    ("PS256", &ps_client, &software.rsa, 150_000)
+                    ("PS256", &ps_client, &software.rsa, 200_000)
                 };
                 // Enough fresh assertions for the warm-up and the window at well over the goal.
                 let assertion = |i: usize| {
