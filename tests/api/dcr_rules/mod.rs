@@ -11,6 +11,7 @@ use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use serde_json::{Map, Value, json};
 
 mod cached_statement;
+mod group_commit;
 mod more_rules;
 
 const METADATA: &str = "invalid_client_metadata";
