@@ -95,11 +95,12 @@ async fn connect_with(url: &str, writer: bool) -> Result<DatabaseConnection, Sto
         // Every connection gets the pragmas (they are per connection, except the journal
         // mode): WAL; every commit fsynced (synchronous = FULL), so that a committed
         // registration or approval survives even a power cut; a 5 s wait on a busy database;
-        // foreign keys on (but on the writer's: see `connect_writer`); 64 prepared statements (the group commit's multi-row inserts come in
-        // a few shapes only: see `chunk_sizes`). The group-commit writer gets an 8 MiB page
-        // cache; the pool's eight connections, which mostly read (the hot paths read through
-        // caches), 2 MiB each, so that memory stays flat under load (each connection keeps its
-        // own caches and its own thread). A pool of four was tried: some portal steps hold one
+        // foreign keys on, except on the writer's (see `connect_writer`); 64 prepared
+        // statements (the group commit's multi-row inserts come in a few shapes only: see
+        // `chunk_sizes`). The group-commit writer gets an 8 MiB page cache; the pool's eight
+        // connections, which mostly read (the hot paths read through caches), 2 MiB each, so
+        // that memory stays flat under load (each connection keeps its own caches and its own
+        // thread). A pool of four was tried: some portal steps hold one
         // connection while asking for another, and under load they timed out. SQLite
         // checkpoints the WAL itself after the commit that takes it past 1000 pages, on the
         // committing connection: mostly the group-commit writer, between two batches, never
