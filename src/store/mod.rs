@@ -100,12 +100,12 @@ async fn connect_with(url: &str, writer: bool) -> Result<DatabaseConnection, Sto
         // `chunk_sizes`). The group-commit writer gets an 8 MiB page cache; the pool's eight
         // connections, which mostly read (the hot paths read through caches), 2 MiB each, so
         // that memory stays flat under load (each connection keeps its own caches and its own
-        // thread). A pool of four was tried: some portal steps hold one
-        // connection while asking for another, and under load they timed out. SQLite
-        // checkpoints the WAL itself after the commit that takes it past 1000 pages, on the
-        // committing connection: mostly the group-commit writer, between two batches, never
-        // beside it (a checkpoint by a task of its own, four times a second, was tried: it
-        // wrote less, but the writer's batches waited behind it and p99 rose from 17 to 26 ms).
+        // thread). A pool of four was tried: some portal steps hold one connection while
+        // asking for another, and under load they timed out. SQLite checkpoints the WAL itself
+        // after the commit that takes it past 1000 pages, on the committing connection: mostly
+        // the group-commit writer, between two batches, never beside it (a checkpoint by a task
+        // of its own, four times a second, was tried: it wrote less, but the writer's batches
+        // waited behind it and p99 rose from 17 to 26 ms).
         use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
         let page_cache_kib = if writer { "-8192" } else { "-2048" };
         opts.max_connections(if writer { 1 } else { 8 })
